@@ -1,0 +1,59 @@
+package io.stowage.storage.blob;
+
+import io.stowage.storage.oci.Digest;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The content-addressed blob store SPI: immutable bytes stored under their digest, and the
+ * upload sessions that produce them. Knows nothing of repositories, tags or HTTP; the metadata
+ * store says which repository may see which blob.
+ *
+ * <p>Invariant 1 of docs/architecture.md holds for every implementation: a blob becomes visible
+ * under its digest only after its bytes were hashed while streaming in, the digest matched, and
+ * the bytes are durable; a reader never sees a partial blob. Implementations are thread-safe;
+ * a single {@link BlobUpload} is used by one thread at a time.
+ */
+public interface BlobStore extends AutoCloseable {
+
+    /** The size of the stored blob, or empty if no blob is stored under {@code digest}. */
+    Optional<Long> size(Digest digest) throws IOException;
+
+    /** Opens a stored blob for reading, or empty if none is stored under {@code digest}. */
+    Optional<BlobContent> open(Digest digest) throws IOException;
+
+    /** Starts a new upload session with a fresh, unguessable id. */
+    BlobUpload startUpload() throws IOException;
+
+    /**
+     * Resumes an upload session started earlier (possibly by another process that since died),
+     * or empty if there is none with that id.
+     */
+    Optional<BlobUpload> resumeUpload(String uploadId) throws IOException;
+
+    /**
+     * Physically deletes a stored blob. Only the garbage collector calls this, after its own
+     * checks; returns false if there was nothing to delete.
+     */
+    boolean delete(Digest digest) throws IOException;
+
+    /** Visits every stored blob once (for garbage collection and scrub); order unspecified. */
+    void forEachBlob(Consumer<StoredBlob> visitor) throws IOException;
+
+    /** Visits every upload session present in the store, with the time of its last write. */
+    void forEachUpload(Consumer<UploadState> visitor) throws IOException;
+
+    /** A blob as listed by {@link #forEachBlob}. */
+    record StoredBlob(Digest digest, long size, Instant storedAt) {
+    }
+
+    /** An upload session as listed by {@link #forEachUpload}. */
+    record UploadState(String uploadId, long size, Instant lastWriteAt) {
+    }
+
+    @Override
+    void close() throws IOException;
+}

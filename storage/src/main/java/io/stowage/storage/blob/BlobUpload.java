@@ -1,0 +1,46 @@
+package io.stowage.storage.blob;
+
+import io.stowage.storage.oci.Digest;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One upload session's bytes: appended in order, hashed as they arrive, and committed under
+ * their digest once the client names it.
+ *
+ * <p>A session may be resumed by a different {@link BlobStore#resumeUpload} call than the one
+ * that started it, so all state lives in the store, not in this object. Used by one thread at a
+ * time; the server serialises requests for one session.
+ */
+public interface BlobUpload {
+
+    String id();
+
+    /** Bytes received so far: the offset the next append must start at. */
+    long size() throws IOException;
+
+    /**
+     * Appends bytes at the end of the session and feeds them to the running hash. Writes all
+     * remaining bytes of {@code bytes}. Not necessarily durable until {@link #commit}.
+     */
+    void append(ByteBuffer bytes) throws IOException;
+
+    /**
+     * Finishes the session: checks that the content hashes to {@code expected} (computing that
+     * algorithm's hash if the running one differs), makes the bytes durable, and publishes them
+     * under the digest atomically. If an identical blob already exists the session's bytes are
+     * dropped and the call still succeeds. On a mismatch nothing is published, the session is
+     * removed, and {@code DIGEST_INVALID} is thrown.
+     *
+     * @return the verified digest (equal to {@code expected}) and size
+     */
+    BlobUpload.Committed commit(Digest expected) throws IOException;
+
+    /** Discards the session and its bytes. Idempotent. */
+    void cancel() throws IOException;
+
+    /** The outcome of a successful {@link #commit}. */
+    record Committed(Digest digest, long size) {
+    }
+}

@@ -1,0 +1,95 @@
+package io.stowage.storage.meta;
+
+import io.stowage.storage.oci.Digest;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The metadata store SPI: which repositories exist, which blobs each repository may see,
+ * manifests and their references, tags, and upload sessions. The blob bytes themselves live in
+ * the {@link io.stowage.storage.blob.BlobStore}.
+ *
+ * <p>Every method is one transaction: a request's metadata changes commit together or not at all,
+ * and are durable when the method returns. Repositories come into existence implicitly with their
+ * first blob link, manifest or upload. Deleting a tag or a manifest goes only through
+ * {@link #deleteTag} and {@link #deleteManifest}, the one place where a later soft delete hooks in.
+ * Implementations are thread-safe.
+ */
+public interface MetadataStore extends AutoCloseable {
+
+    // ---- repositories -------------------------------------------------------------------------
+
+    boolean repositoryExists(String repository);
+
+    /** Repository names in lexical order, strictly after {@code last} (null: from the start). */
+    List<String> listRepositories(String last, int limit);
+
+    // ---- blobs --------------------------------------------------------------------------------
+
+    /**
+     * Makes {@code digest} visible in {@code repository} (after an upload, or a mount), records
+     * the blob's size, and refreshes its garbage-collection hold to now.
+     */
+    void linkBlob(String repository, Digest digest, long size);
+
+    /**
+     * The size of {@code digest} if it is linked into {@code repository}; also refreshes the
+     * blob's garbage-collection hold, because a client that checked a blob will rely on it.
+     */
+    Optional<Long> findLinkedBlob(String repository, Digest digest);
+
+    /** Removes the link of {@code digest} from {@code repository}; the bytes stay for the GC. */
+    boolean unlinkBlob(String repository, Digest digest);
+
+    // ---- manifests and tags -------------------------------------------------------------------
+
+    /**
+     * Stores a manifest and, if {@code tag} is not null, points the tag at it, in one
+     * transaction that also checks that every blob reference is linked into the repository and
+     * every child manifest is stored in it; if one is not, nothing changes and
+     * {@code MANIFEST_BLOB_UNKNOWN} is thrown naming the first missing digest. Storing the same
+     * digest again is idempotent (the stored bytes are those of the first push).
+     */
+    void putManifest(ManifestRecord manifest, String tag);
+
+    Optional<StoredManifest> findManifest(String repository, Digest digest);
+
+    Optional<StoredManifest> findManifestByTag(String repository, String tag);
+
+    /** Deletes the manifest and every tag pointing at it; false if it was not stored. */
+    boolean deleteManifest(String repository, Digest digest);
+
+    /** Deletes the tag; the manifest stays. False if there was no such tag. */
+    boolean deleteTag(String repository, String tag);
+
+    /** Tags of the repository in lexical order, strictly after {@code last} (null: from the start). */
+    List<String> listTags(String repository, String last, int limit);
+
+    /** Manifests of the repository whose {@code subject} is {@code subject}, ordered by digest. */
+    List<Referrer> listReferrers(String repository, Digest subject);
+
+    // ---- upload sessions ----------------------------------------------------------------------
+
+    void createUpload(UploadSession session);
+
+    Optional<UploadSession> findUpload(String uploadId);
+
+    /** Records progress of a session: its new size and the time of the write. */
+    void touchUpload(String uploadId, long size, Instant at);
+
+    /**
+     * Ends a session successfully: links the blob into the session's repository and removes the
+     * session, in one transaction.
+     */
+    void completeUpload(String uploadId, Digest digest, long size);
+
+    boolean deleteUpload(String uploadId);
+
+    /** Sessions whose last activity is before {@code cutoff}, for the purge of abandoned uploads. */
+    List<UploadSession> listUploadsIdleSince(Instant cutoff);
+
+    @Override
+    void close();
+}
