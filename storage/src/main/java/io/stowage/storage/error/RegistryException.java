@@ -73,6 +73,11 @@ public final class RegistryException extends RuntimeException {
         return new RegistryException(ErrorCode.SIZE_INVALID, message);
     }
 
+    /** A body over a configured limit: 413 with {@code SIZE_INVALID}. */
+    public static RegistryException sizeInvalidWithStatus(String message, int status) {
+        return new RegistryException(ErrorCode.SIZE_INVALID, message, null, status);
+    }
+
     public static RegistryException manifestUnknown(String reference) {
         return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest unknown to registry",
                 Map.of("reference", String.valueOf(reference)));

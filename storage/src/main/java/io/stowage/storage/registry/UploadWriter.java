@@ -1,0 +1,102 @@
+package io.stowage.storage.registry;
+
+import io.stowage.storage.blob.BlobUpload;
+import io.stowage.storage.error.ErrorCode;
+import io.stowage.storage.error.RegistryException;
+import io.stowage.storage.meta.MetadataStore;
+import io.stowage.storage.oci.Digest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+
+/**
+ * Exclusive access to one upload session for the length of one request: appends the request's
+ * bytes, and either leaves the session open for the next chunk or completes it.
+ *
+ * <p>Holds the session's {@link UploadLocks lock} from {@link RegistryService#openUpload} until
+ * {@link #close}, so two requests never write one session at once. Used by one thread at a time.
+ */
+public final class UploadWriter implements AutoCloseable {
+    private final String repository;
+    private final BlobUpload upload;
+    private final MetadataStore metadata;
+    private final Clock clock;
+    private final Runnable unlock;
+    private long size;
+    private boolean finished;
+
+    UploadWriter(String repository, BlobUpload upload, MetadataStore metadata, Clock clock, Runnable unlock)
+            throws IOException {
+        this.repository = repository;
+        this.upload = upload;
+        this.metadata = metadata;
+        this.clock = clock;
+        this.unlock = unlock;
+        this.size = upload.size();
+    }
+
+    public String uploadId() {
+        return upload.id();
+    }
+
+    public String repository() {
+        return repository;
+    }
+
+    /** Bytes received so far. */
+    public long size() {
+        return size;
+    }
+
+    /**
+     * Checks a chunk's {@code Content-Range} start against the session: a chunk must begin exactly
+     * where the session ends, otherwise 416 and nothing is written.
+     */
+    public void requireChunkStartsAt(long start) {
+        if (start != size) {
+            throw RegistryException.rangeNotSatisfiable(
+                    "chunk starts at " + start + " but the upload has " + size + " bytes", size);
+        }
+    }
+
+    public void append(ByteBuffer bytes) throws IOException {
+        int length = bytes.remaining();
+        upload.append(bytes);
+        size += length;
+    }
+
+    /**
+     * Verifies the content against {@code expected}, stores it durably under that digest and
+     * links it into the repository. On a digest mismatch the session is gone and
+     * {@code DIGEST_INVALID} is thrown.
+     */
+    public BlobUpload.Committed complete(Digest expected) throws IOException {
+        finished = true;
+        try {
+            BlobUpload.Committed committed = upload.commit(expected);
+            metadata.completeUpload(upload.id(), committed.digest(), committed.size());
+            return committed;
+        } catch (RegistryException e) {
+            if (e.code() == ErrorCode.DIGEST_INVALID) {
+                metadata.deleteUpload(upload.id());
+            }
+            throw e;
+        }
+    }
+
+    /** Records progress so the abandoned-upload purge sees this session as alive, and releases the lock. */
+    @Override
+    public void close() {
+        try {
+            if (!finished) {
+                metadata.touchUpload(upload.id(), size, clock.instant());
+            }
+        } catch (RuntimeException e) {
+            throw new UncheckedIOException(new IOException("failed to record upload progress", e));
+        } finally {
+            unlock.run();
+        }
+    }
+}
