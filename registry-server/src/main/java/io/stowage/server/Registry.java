@@ -1,0 +1,134 @@
+package io.stowage.server;
+
+import io.stowage.server.config.ListenAddress;
+import io.stowage.server.config.RegistryConfig;
+import io.stowage.server.http.HttpServer;
+import io.stowage.server.http.Router;
+import io.stowage.server.http.WorkerPool;
+import io.stowage.server.oci.OciRoutes;
+import io.stowage.server.ops.OpsRoutes;
+import io.stowage.storage.blob.BlobStore;
+import io.stowage.storage.blob.FilesystemBlobStore;
+import io.stowage.storage.meta.JdbcMetadataStore;
+import io.stowage.storage.meta.MetadataStore;
+import io.stowage.storage.registry.RegistryService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running registry: opens the stores of the embedded default under the data directory, wires
+ * the services and routes, starts the HTTP server and the background jobs, and closes all of it
+ * in order (stop accepting, finish requests in flight, stop jobs, close the database and files).
+ * Thread-safe; {@link #close} is idempotent.
+ */
+public final class Registry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Registry.class);
+
+    private final RegistryConfig config;
+    private final Path dataDir;
+    private final BlobStore blobs;
+    private final MetadataStore metadata;
+    private final RegistryService service;
+    private final WorkerPool workers;
+    private final HttpServer server;
+    private final ScheduledExecutorService jobs;
+    private final InetSocketAddress address;
+    private boolean closed;
+
+    private Registry(RegistryConfig config, Clock clock) throws IOException, InterruptedException {
+        this.config = config;
+        this.dataDir = Path.of(config.storage.dataDir).toAbsolutePath().normalize();
+        Files.createDirectories(dataDir);
+        this.blobs = new FilesystemBlobStore(dataDir, clock);
+        this.metadata = JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"), clock);
+        this.service = new RegistryService(blobs, metadata, clock, config.limits.maxManifestBytes);
+
+        Router router = new Router();
+        OciRoutes.register(router, service);
+        OpsRoutes.register(router, service);
+        this.workers = new WorkerPool(config.http.workerThreads, config.http.workerQueue);
+        this.server = new HttpServer(router, workers,
+                new HttpServer.Limits(config.limits.maxInitialLineBytes, config.limits.maxHeaderBytes));
+        ListenAddress listen = ListenAddress.parse(config.http.addr);
+        this.address = server.start(listen.host(), listen.port());
+
+        this.jobs = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "registry-jobs");
+            t.setDaemon(true);
+            return t;
+        });
+        long interval = config.uploads.purgeInterval.toMillis();
+        jobs.scheduleWithFixedDelay(() -> purgeUploads(clock), interval, interval, TimeUnit.MILLISECONDS);
+
+        if (!listen.isLoopback()) {
+            log.warn("registry listens beyond loopback without authentication address={}", config.http.addr);
+        }
+    }
+
+    /** Opens the stores and starts serving; returns once the listener is bound. */
+    public static Registry start(RegistryConfig config, Clock clock) throws IOException, InterruptedException {
+        Registry registry = new Registry(config, clock);
+        log.info("registry ready address={}:{} dataDir={}", registry.address.getHostString(),
+                registry.address.getPort(), registry.dataDir);
+        return registry;
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public RegistryService service() {
+        return service;
+    }
+
+    private void purgeUploads(Clock clock) {
+        try {
+            service.purgeAbandonedUploads(clock.instant().minus(config.uploads.purgeAfter));
+        } catch (Exception e) {
+            log.warn("failed to purge abandoned uploads", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("registry stopping address={}:{}", address.getHostString(), address.getPort());
+        Duration grace = config.http.shutdownGrace;
+        try {
+            server.shutdown(grace);
+            jobs.shutdownNow();
+            workers.shutdown(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeQuietly(metadata);
+            closeQuietly(blobs);
+        }
+        log.info("registry stopped");
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.warn("failed to close {}", closeable.getClass().getSimpleName(), e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.stowage.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.stowage.storage.error.ErrorCode;
+import io.stowage.storage.error.RegistryException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Turns any failure of a request into the OCI error body
+ * {@code {"errors":[{"code":...,"message":...,"detail":...}]}} with the right status: the one
+ * place that maps exceptions to HTTP. Unexpected exceptions become 500 {@code UNKNOWN} without a
+ * stack trace in the response (it goes to the log). Thread-safe.
+ */
+public final class ErrorResponses {
+    private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ErrorResponses() {
+    }
+
+    public static Response from(Throwable failure, RequestContext request) {
+        Throwable cause = unwrap(failure);
+        if (cause instanceof RegistryException e) {
+            return of(e.code(), e.getMessage(), e.detail(), e.httpStatus());
+        }
+        if (cause instanceof Router.MethodNotAllowed e) {
+            return of(ErrorCode.UNSUPPORTED, e.getMessage(), null, 405).header(HttpHeaderNames.ALLOW, e.allow());
+        }
+        if (cause instanceof RejectedExecutionException) {
+            return of(ErrorCode.TOOMANYREQUESTS, "server busy, retry later", null, 429)
+                    .header(HttpHeaderNames.RETRY_AFTER, "1");
+        }
+        log.error("request failed method={} path={}", request == null ? "-" : request.method(),
+                request == null ? "-" : request.path(), cause);
+        return of(ErrorCode.UNKNOWN, "internal error", null, 500);
+    }
+
+    public static Response of(ErrorCode code, String message, Object detail, int status) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode errors = body.putArray("errors");
+        ObjectNode error = errors.addObject();
+        error.put("code", code.name());
+        error.put("message", message == null ? code.defaultMessage() : message);
+        error.set("detail", detail == null ? JSON.nullNode() : JSON.valueToTree(detail));
+        try {
+            return Response.status(status).bytes(JSON.writeValueAsBytes(body), "application/json");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("error body not serialisable", e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof java.util.concurrent.CompletionException
+                || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

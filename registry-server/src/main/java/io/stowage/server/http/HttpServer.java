@@ -1,0 +1,112 @@
+package io.stowage.server.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Netty server: binds the address, sets up each connection's pipeline (HTTP codec,
+ * 100-continue, chunked writes, {@link RequestDispatcher}), and shuts down in order: stop
+ * accepting, let requests in flight finish, then close connections and event loops.
+ * Uses the native epoll transport where it loads, NIO elsewhere. Thread-safe.
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
+    /** HTTP limits: a request line or header block beyond these is refused before any routing. */
+    public record Limits(int maxInitialLineBytes, int maxHeaderBytes) {
+    }
+
+    private final Router router;
+    private final WorkerPool workers;
+    private final Limits limits;
+    private final ExchangeTracker tracker = new ExchangeTracker();
+    private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup ioGroup;
+    private Channel serverChannel;
+
+    public HttpServer(Router router, WorkerPool workers, Limits limits) {
+        this.router = router;
+        this.workers = workers;
+        this.limits = limits;
+    }
+
+    /** Binds and starts serving; returns the bound address (useful with port 0). */
+    public InetSocketAddress start(String host, int port) throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        Class<? extends ServerChannel> channelType;
+        if (epoll) {
+            bossGroup = new EpollEventLoopGroup(1);
+            ioGroup = new EpollEventLoopGroup();
+            channelType = EpollServerSocketChannel.class;
+        } else {
+            bossGroup = new NioEventLoopGroup(1);
+            ioGroup = new NioEventLoopGroup();
+            channelType = NioServerSocketChannel.class;
+        }
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, ioGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 64 * 1024, 1024 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        connections.add(channel);
+                        channel.pipeline()
+                                .addLast("codec", new HttpServerCodec(limits.maxInitialLineBytes(), limits.maxHeaderBytes(), 1024 * 1024))
+                                .addLast("continue", new HttpServerExpectContinueHandler())
+                                .addLast("chunked", new ChunkedWriteHandler())
+                                .addLast("dispatcher", new RequestDispatcher(router, workers, tracker));
+                    }
+                });
+        serverChannel = bootstrap.bind(host, port).sync().channel();
+        log.debug("transport selected epoll={}", epoll);
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Stops accepting, waits up to {@code grace} for requests in flight, then closes everything. */
+    public void shutdown(Duration grace) throws InterruptedException {
+        if (serverChannel != null) {
+            serverChannel.close().sync();
+        }
+        if (!tracker.awaitIdle(grace)) {
+            log.warn("shutdown grace period over, closing connections inFlight={}", tracker.inFlight());
+        }
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (ioGroup != null) {
+            ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        shutdown(Duration.ofSeconds(10));
+    }
+}

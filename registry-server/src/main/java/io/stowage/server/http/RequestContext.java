@@ -1,0 +1,70 @@
+package io.stowage.server.http;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One request as a handler sees it: method, path, query, headers, the named parts of the path
+ * that the route matched, and the client's address. Immutable; safe to hand to a worker thread.
+ */
+public final class RequestContext {
+    private final HttpMethod method;
+    private final String path;
+    private final Map<String, List<String>> query;
+    private final HttpHeaders headers;
+    private final Map<String, String> pathParams;
+    private final String remoteAddress;
+
+    public RequestContext(HttpMethod method, QueryStringDecoder uri, HttpHeaders headers,
+                          Map<String, String> pathParams, String remoteAddress) {
+        this.method = method;
+        this.path = uri.path();
+        this.query = uri.parameters();
+        this.headers = headers;
+        this.pathParams = Map.copyOf(pathParams);
+        this.remoteAddress = remoteAddress;
+    }
+
+    public HttpMethod method() {
+        return method;
+    }
+
+    public boolean isHead() {
+        return HttpMethod.HEAD.equals(method);
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public HttpHeaders headers() {
+        return headers;
+    }
+
+    public String header(CharSequence name) {
+        return headers.get(name);
+    }
+
+    /** A named part of the matched path, e.g. {@code name} or {@code digest}. */
+    public String pathParam(String name) {
+        return pathParams.get(name);
+    }
+
+    /** The first value of a query parameter, or null. */
+    public String query(String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    public List<String> queryAll(String name) {
+        return query.getOrDefault(name, List.of());
+    }
+
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+}

@@ -1,0 +1,141 @@
+package io.stowage.server.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import io.stowage.storage.error.ErrorCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Map;
+
+/**
+ * The per-connection handler: reads one request at a time, routes it, feeds its body to an
+ * {@link Exchange}, and reads the next request only after the response is written.
+ *
+ * <p>The channel runs with auto-read off: this handler asks for bytes ({@code ctx.read()}) only
+ * when the current exchange can take them, which is how a slow disk slows a fast client down
+ * instead of filling the heap. Event-loop confined.
+ */
+final class RequestDispatcher extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+
+    private final Router router;
+    private final WorkerPool workers;
+    private final ExchangeTracker tracker;
+    private Exchange current;
+
+    RequestDispatcher(Router router, WorkerPool workers, ExchangeTracker tracker) {
+        this.router = router;
+        this.workers = workers;
+        this.tracker = tracker;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        ctx.read();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            if (current != null) {
+                // A pipelined request while one is in progress: we never read ahead, so this is a
+                // client that sent a new request before the old body ended. Not recoverable.
+                ReferenceCountUtil.release(msg);
+                ctx.close();
+                return;
+            }
+            current = begin(ctx, request);
+        }
+        if (msg instanceof HttpContent content) {
+            if (current == null) {
+                content.release();
+                return;
+            }
+            current.onContent(content);
+        } else if (!(msg instanceof HttpRequest)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current == null || current.wantsInput()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (current != null) {
+            current.abort();
+            current = null;
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("connection failed remote={}", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+
+    private Exchange begin(ChannelHandlerContext ctx, HttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            int status = cause instanceof TooLongFrameException ? 431 : 400;
+            RequestContext requestContext = new RequestContext(request.method(), new QueryStringDecoder("/"),
+                    request.headers(), Map.of(), remote(ctx.channel().remoteAddress()));
+            Exchange failed = new Exchange.Rejected(ctx, requestContext, this::finished, tracker);
+            failed.respond(ErrorResponses.of(ErrorCode.UNSUPPORTED, "malformed request: " + cause.getMessage(), null, status), false);
+            return failed;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String remote = remote(ctx.channel().remoteAddress());
+        Router.Match match;
+        try {
+            match = router.match(request.method(), uri.path());
+        } catch (RuntimeException e) {
+            // Answer after the (small) body is drained, so the connection can stay open.
+            match = new Router.Match(Endpoint.buffered(Endpoint.IGNORED_BODY_LIMIT, (req, body) -> {
+                throw e;
+            }), Map.of());
+        }
+        RequestContext requestContext = new RequestContext(request.method(), uri, request.headers(), match.pathParams(), remote);
+        Exchange exchange = match.endpoint() instanceof Endpoint.Streaming streaming
+                ? new Exchange.Streamed(ctx, requestContext, keepAlive, streaming.handler(), workers, this::finished, tracker)
+                : new Exchange.Buffered(ctx, requestContext, keepAlive, (Endpoint.Buffered) match.endpoint(), workers,
+                this::finished, tracker);
+        exchange.start();
+        return exchange;
+    }
+
+    /** Called by an exchange once its response is written; keeps or closes the connection. */
+    private void finished(ChannelHandlerContext ctx, Exchange exchange, boolean keepAlive) {
+        if (current == exchange) {
+            current = null;
+        }
+        if (keepAlive) {
+            ctx.read();
+        } else {
+            ctx.channel().close();
+        }
+    }
+
+    private static String remote(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(address);
+    }
+}

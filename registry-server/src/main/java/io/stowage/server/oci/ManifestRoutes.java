@@ -1,0 +1,88 @@
+package io.stowage.server.oci;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpUtil;
+import io.stowage.server.http.RequestContext;
+import io.stowage.server.http.Response;
+import io.stowage.storage.error.ErrorCode;
+import io.stowage.storage.error.RegistryException;
+import io.stowage.storage.meta.StoredManifest;
+import io.stowage.storage.oci.MediaTypes;
+import io.stowage.storage.oci.Reference;
+import io.stowage.storage.registry.RegistryService;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code PUT}, {@code GET}, {@code HEAD} and {@code DELETE /v2/<name>/manifests/<reference>}.
+ * Manifests are returned byte for byte as pushed, with their stored media type. Thread-safe.
+ */
+final class ManifestRoutes {
+    private static final String SUBJECT_HEADER = "OCI-Subject";
+
+    private final RegistryService registry;
+
+    ManifestRoutes(RegistryService registry) {
+        this.registry = registry;
+    }
+
+    Response put(RequestContext request, byte[] body) {
+        String name = request.pathParam("name");
+        Reference reference = Reference.parse(request.pathParam("reference"));
+        String contentType = request.header(HttpHeaderNames.CONTENT_TYPE);
+        if (contentType != null) {
+            contentType = HttpUtil.getMimeType(contentType).toString().trim();
+        }
+        RegistryService.PutManifestResult result =
+                registry.putManifest(name, reference, contentType, body, request.queryAll("tag"));
+        Response response = Response.status(201)
+                .header(HttpHeaderNames.LOCATION, "/v2/" + name + "/manifests/" + result.digest())
+                .header(BlobRoutes.DIGEST_HEADER, result.digest());
+        if (result.subject() != null) {
+            response.header(SUBJECT_HEADER, result.subject());
+        }
+        return response;
+    }
+
+    Response get(RequestContext request) {
+        String name = request.pathParam("name");
+        Reference reference = Reference.parse(request.pathParam("reference"));
+        StoredManifest manifest = registry.getManifest(name, reference);
+        requireAcceptable(request, manifest, reference);
+        return Response.status(200)
+                .bytes(manifest.content(), manifest.mediaType())
+                .header(BlobRoutes.DIGEST_HEADER, manifest.digest())
+                .header(HttpHeaderNames.ETAG, "\"" + manifest.digest() + "\"");
+    }
+
+    Response delete(RequestContext request) {
+        String name = request.pathParam("name");
+        Reference reference = Reference.parse(request.pathParam("reference"));
+        registry.deleteManifest(name, reference);
+        return Response.status(202);
+    }
+
+    /**
+     * Content negotiation: a client that lists manifest media types in {@code Accept} but not
+     * this one cannot read it, so it gets 404 as from registry:2. A client that lists none (or a
+     * wildcard) gets the manifest as stored.
+     */
+    private static void requireAcceptable(RequestContext request, StoredManifest manifest, Reference reference) {
+        List<String> accepted = new ArrayList<>();
+        for (String header : request.headers().getAll(HttpHeaderNames.ACCEPT)) {
+            for (String part : header.split(",")) {
+                int semicolon = part.indexOf(';');
+                accepted.add((semicolon >= 0 ? part.substring(0, semicolon) : part).trim());
+            }
+        }
+        boolean namesManifestTypes = accepted.stream().anyMatch(MediaTypes.MANIFEST_TYPES::contains);
+        boolean wildcard = accepted.stream().anyMatch(type -> type.equals("*/*") || type.equals("application/*"));
+        if (namesManifestTypes && !wildcard && !accepted.contains(manifest.mediaType())) {
+            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+                    "manifest is " + manifest.mediaType() + ", which the Accept header does not list",
+                    Map.of("reference", reference.toString(), "mediaType", manifest.mediaType()));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.stowage.server;
+
+import io.stowage.server.config.RegistryConfig;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A registry started in-process on a free loopback port with its own temporary data directory,
+ * for tests that speak HTTP to it; stopped and deleted after the test class.
+ * Register with {@code @RegisterExtension static final TestRegistry registry = new TestRegistry();}.
+ */
+public final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
+    private Registry registry;
+    private Path dataDir;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        dataDir = Files.createTempDirectory("stowage-test-");
+        RegistryConfig config = new RegistryConfig();
+        config.http.addr = "127.0.0.1:0";
+        config.http.shutdownGrace = java.time.Duration.ofSeconds(5);
+        config.storage.dataDir = dataDir.toString();
+        config.limits.maxManifestBytes = 256 * 1024;
+        registry = Registry.start(config, Clock.systemUTC());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        if (registry != null) {
+            registry.close();
+        }
+        if (dataDir != null) {
+            try (Stream<Path> paths = Files.walk(dataDir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + registry.address().getPort() + path);
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+}

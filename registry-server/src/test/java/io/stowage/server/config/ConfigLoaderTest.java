@@ -1,0 +1,58 @@
+package io.stowage.server.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigLoaderTest {
+    private final ConfigLoader loader = new ConfigLoader();
+
+    @Test
+    void defaultsServeAFirstRunOnLoopback() {
+        RegistryConfig config = loader.load(null, Map.of(), Map.of());
+        assertEquals("127.0.0.1:5000", config.http.addr);
+        assertEquals("./data", config.storage.dataDir);
+        assertEquals(4L * 1024 * 1024, config.limits.maxManifestBytes);
+    }
+
+    @Test
+    void yamlThenEnvironmentThenFlagsEachOverrideTheOneBefore(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("registry.yml");
+        Files.writeString(file, "http:\n  addr: 127.0.0.1:6000\n  workerThreads: 4\nstorage:\n  dataDir: /from/yaml\nuploads:\n  purgeAfter: PT2H\n");
+        Map<String, String> env = Map.of("REGISTRY_HTTP_WORKER_THREADS", "8", "REGISTRY_STORAGE_DATA_DIR", "/from/env");
+        Map<String, String> flags = new HashMap<>();
+        flags.put("storage.dataDir", "/from/flag");
+        flags.put("http.addr", null);
+        RegistryConfig config = loader.load(file, env, flags);
+        assertEquals("127.0.0.1:6000", config.http.addr);
+        assertEquals(8, config.http.workerThreads);
+        assertEquals("/from/flag", config.storage.dataDir);
+        assertEquals(Duration.ofHours(2), config.uploads.purgeAfter);
+    }
+
+    @Test
+    void everyKeyHasAnEnvironmentVariable() {
+        assertTrue(loader.keys().contains("storage.dataDir"));
+        assertEquals("REGISTRY_STORAGE_DATA_DIR", ConfigLoader.envName("storage.dataDir"));
+        assertEquals("REGISTRY_HTTP_ADDR", ConfigLoader.envName("http.addr"));
+    }
+
+    @Test
+    void unknownKeysAndBadValuesFailTheStart(@TempDir Path dir) throws Exception {
+        Path typo = dir.resolve("typo.yml");
+        Files.writeString(typo, "http:\n  adr: 127.0.0.1:1\n");
+        assertThrows(ConfigException.class, () -> loader.load(typo, Map.of(), Map.of()));
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_HTTP_WORKER_THREADS", "many"), Map.of()));
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of(), Map.of("http.addr", "no-port")));
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_HTTP_WORKER_THREADS", "0"), Map.of()));
+    }
+}

@@ -1,0 +1,26 @@
+package io.stowage.storage.meta;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Transactions over one SQL database: the seam between {@link JdbcMetadataStore}'s SQL and the
+ * dialect's connection handling (SQLite now, PostgreSQL with a pool later).
+ */
+interface JdbcDatabase extends AutoCloseable {
+
+    /** Runs {@code work} in one write transaction: committed if it returns, rolled back if it throws. */
+    <T> T write(SqlWork<T> work);
+
+    /** Runs {@code work} on a connection that sees the last committed state. */
+    <T> T read(SqlWork<T> work);
+
+    @Override
+    void close();
+
+    /** A unit of SQL work. */
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+}

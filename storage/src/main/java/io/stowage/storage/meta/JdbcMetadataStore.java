@@ -1,0 +1,359 @@
+package io.stowage.storage.meta;
+
+import io.stowage.storage.error.RegistryException;
+import io.stowage.storage.oci.Digest;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@link MetadataStore} over SQL, with the schema of {@code db/migration} (drawn in
+ * {@code V1__initial_schema.sql}). Each public method is one transaction of the underlying
+ * {@link JdbcDatabase}; the rule checks of a manifest push run inside the transaction that
+ * stores it. Times come from the injected clock. Thread-safe.
+ */
+public final class JdbcMetadataStore implements MetadataStore {
+    /** A blob's GC hold is refreshed at most this often by reads, so pulls do not turn into writes. */
+    private static final long HOLD_REFRESH_MILLIS = 60_000;
+
+    private final JdbcDatabase db;
+    private final Clock clock;
+
+    JdbcMetadataStore(JdbcDatabase db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** Opens (creating and migrating if needed) the SQLite database of the embedded default. */
+    public static JdbcMetadataStore openSqlite(Path databaseFile, Clock clock) {
+        return new JdbcMetadataStore(new SqliteDatabase(databaseFile), clock);
+    }
+
+    // ---- repositories -------------------------------------------------------------------------
+
+    @Override
+    public boolean repositoryExists(String repository) {
+        return db.read(c -> repositoryId(c, repository) != null);
+    }
+
+    @Override
+    public List<String> listRepositories(String last, int limit) {
+        return db.read(c -> strings(c, "SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?",
+                last == null ? "" : last, limit));
+    }
+
+    // ---- blobs --------------------------------------------------------------------------------
+
+    @Override
+    public void linkBlob(String repository, Digest digest, long size) {
+        db.write(c -> {
+            long now = now();
+            linkBlob(c, ensureRepository(c, repository, now), digest, size, now);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Long> findLinkedBlob(String repository, Digest digest) {
+        Optional<LinkedBlob> found = db.read(c -> {
+            try (PreparedStatement s = prepare(c, "SELECT b.size, b.held_at FROM repository_blobs rb"
+                    + " JOIN repositories r ON r.id = rb.repository_id JOIN blobs b ON b.digest = rb.digest"
+                    + " WHERE r.name = ? AND rb.digest = ?", repository, digest.toString());
+                 ResultSet rows = s.executeQuery()) {
+                return rows.next() ? Optional.of(new LinkedBlob(rows.getLong(1), rows.getLong(2))) : Optional.<LinkedBlob>empty();
+            }
+        });
+        long now = now();
+        if (found.isPresent() && found.get().heldAt() < now - HOLD_REFRESH_MILLIS) {
+            db.write(c -> update(c, "UPDATE blobs SET held_at = ? WHERE digest = ? AND held_at < ?",
+                    now, digest.toString(), now));
+        }
+        return found.map(LinkedBlob::size);
+    }
+
+    private record LinkedBlob(long size, long heldAt) {
+    }
+
+    @Override
+    public boolean unlinkBlob(String repository, Digest digest) {
+        return db.write(c -> {
+            Long repositoryId = repositoryId(c, repository);
+            return repositoryId != null && update(c, "DELETE FROM repository_blobs WHERE repository_id = ? AND digest = ?",
+                    repositoryId, digest.toString()) > 0;
+        });
+    }
+
+    // ---- manifests and tags -------------------------------------------------------------------
+
+    @Override
+    public void putManifest(ManifestRecord manifest, String tag) {
+        db.write(c -> {
+            long now = now();
+            Long existingRepository = repositoryId(c, manifest.repository());
+            // Check before creating anything, so a refused push leaves no trace (not even a repository).
+            if (existingRepository == null) {
+                Digest first = !manifest.blobs().isEmpty() ? manifest.blobs().get(0)
+                        : !manifest.children().isEmpty() ? manifest.children().get(0) : null;
+                if (first != null) {
+                    throw RegistryException.manifestBlobUnknown(first);
+                }
+            } else {
+                requireReferencesPresent(c, existingRepository, manifest);
+            }
+            long repositoryId = ensureRepository(c, manifest.repository(), now);
+            String digest = manifest.digest().toString();
+            int inserted = update(c, "INSERT INTO manifests (repository_id, digest, media_type, artifact_type, subject_digest,"
+                            + " annotations_json, content, size, pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                            + " ON CONFLICT (repository_id, digest) DO NOTHING",
+                    repositoryId, digest, manifest.mediaType(), manifest.artifactType(),
+                    manifest.subject() == null ? null : manifest.subject().toString(), manifest.annotationsJson(),
+                    manifest.content(), (long) manifest.content().length, now);
+            if (inserted > 0) {
+                for (Digest blob : manifest.blobs()) {
+                    update(c, "INSERT INTO manifest_references (repository_id, manifest_digest, referenced_digest, kind)"
+                            + " VALUES (?, ?, ?, 'blob') ON CONFLICT DO NOTHING", repositoryId, digest, blob.toString());
+                    update(c, "UPDATE blobs SET held_at = ? WHERE digest = ?", now, blob.toString());
+                }
+                for (Digest child : manifest.children()) {
+                    update(c, "INSERT INTO manifest_references (repository_id, manifest_digest, referenced_digest, kind)"
+                            + " VALUES (?, ?, ?, 'manifest') ON CONFLICT DO NOTHING", repositoryId, digest, child.toString());
+                }
+            }
+            if (tag != null) {
+                update(c, "INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)"
+                                + " ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest,"
+                                + " updated_at = excluded.updated_at",
+                        repositoryId, tag, digest, now);
+            }
+            return null;
+        });
+    }
+
+    private static void requireReferencesPresent(Connection c, long repositoryId, ManifestRecord manifest) throws SQLException {
+        for (Digest blob : manifest.blobs()) {
+            if (!exists(c, "SELECT 1 FROM repository_blobs WHERE repository_id = ? AND digest = ?", repositoryId, blob.toString())) {
+                throw RegistryException.manifestBlobUnknown(blob);
+            }
+        }
+        for (Digest child : manifest.children()) {
+            if (!exists(c, "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?", repositoryId, child.toString())) {
+                throw RegistryException.manifestBlobUnknown(child);
+            }
+        }
+    }
+
+    @Override
+    public Optional<StoredManifest> findManifest(String repository, Digest digest) {
+        return db.read(c -> manifest(c, "SELECT m.digest, m.media_type, m.content, m.pushed_at FROM manifests m"
+                + " JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ?", repository, digest.toString()));
+    }
+
+    @Override
+    public Optional<StoredManifest> findManifestByTag(String repository, String tag) {
+        return db.read(c -> manifest(c, "SELECT m.digest, m.media_type, m.content, m.pushed_at FROM tags t"
+                + " JOIN repositories r ON r.id = t.repository_id"
+                + " JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest"
+                + " WHERE r.name = ? AND t.name = ?", repository, tag));
+    }
+
+    @Override
+    public boolean deleteManifest(String repository, Digest digest) {
+        return db.write(c -> {
+            Long repositoryId = repositoryId(c, repository);
+            if (repositoryId == null) {
+                return false;
+            }
+            update(c, "DELETE FROM tags WHERE repository_id = ? AND manifest_digest = ?", repositoryId, digest.toString());
+            return update(c, "DELETE FROM manifests WHERE repository_id = ? AND digest = ?", repositoryId, digest.toString()) > 0;
+        });
+    }
+
+    @Override
+    public boolean deleteTag(String repository, String tag) {
+        return db.write(c -> {
+            Long repositoryId = repositoryId(c, repository);
+            return repositoryId != null
+                    && update(c, "DELETE FROM tags WHERE repository_id = ? AND name = ?", repositoryId, tag) > 0;
+        });
+    }
+
+    @Override
+    public List<String> listTags(String repository, String last, int limit) {
+        return db.read(c -> strings(c, "SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id"
+                + " WHERE r.name = ? AND t.name > ? ORDER BY t.name LIMIT ?", repository, last == null ? "" : last, limit));
+    }
+
+    @Override
+    public List<Referrer> listReferrers(String repository, Digest subject) {
+        return db.read(c -> {
+            List<Referrer> referrers = new ArrayList<>();
+            try (PreparedStatement s = prepare(c, "SELECT m.digest, m.media_type, m.size, m.artifact_type, m.annotations_json"
+                    + " FROM manifests m JOIN repositories r ON r.id = m.repository_id"
+                    + " WHERE r.name = ? AND m.subject_digest = ? ORDER BY m.digest", repository, subject.toString());
+                 ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    referrers.add(new Referrer(Digest.parse(rows.getString(1)), rows.getString(2), rows.getLong(3),
+                            rows.getString(4), rows.getString(5)));
+                }
+            }
+            return referrers;
+        });
+    }
+
+    // ---- upload sessions ----------------------------------------------------------------------
+
+    @Override
+    public void createUpload(UploadSession session) {
+        db.write(c -> {
+            long repositoryId = ensureRepository(c, session.repository(), now());
+            return update(c, "INSERT INTO upload_sessions (upload_id, repository_id, size, started_at, updated_at)"
+                            + " VALUES (?, ?, ?, ?, ?)", session.uploadId(), repositoryId, session.size(),
+                    session.startedAt().toEpochMilli(), session.updatedAt().toEpochMilli());
+        });
+    }
+
+    @Override
+    public Optional<UploadSession> findUpload(String uploadId) {
+        return db.read(c -> {
+            List<UploadSession> found = uploads(c, "WHERE u.upload_id = ?", uploadId);
+            return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+        });
+    }
+
+    @Override
+    public void touchUpload(String uploadId, long size, Instant at) {
+        db.write(c -> update(c, "UPDATE upload_sessions SET size = ?, updated_at = ? WHERE upload_id = ?",
+                size, at.toEpochMilli(), uploadId));
+    }
+
+    @Override
+    public void completeUpload(String uploadId, Digest digest, long size) {
+        db.write(c -> {
+            Long repositoryId;
+            try (PreparedStatement s = prepare(c, "SELECT repository_id FROM upload_sessions WHERE upload_id = ?", uploadId);
+                 ResultSet rows = s.executeQuery()) {
+                repositoryId = rows.next() ? rows.getLong(1) : null;
+            }
+            if (repositoryId == null) {
+                throw RegistryException.uploadUnknown(uploadId);
+            }
+            linkBlob(c, repositoryId, digest, size, now());
+            update(c, "DELETE FROM upload_sessions WHERE upload_id = ?", uploadId);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean deleteUpload(String uploadId) {
+        return db.write(c -> update(c, "DELETE FROM upload_sessions WHERE upload_id = ?", uploadId) > 0);
+    }
+
+    @Override
+    public List<UploadSession> listUploadsIdleSince(Instant cutoff) {
+        return db.read(c -> uploads(c, "WHERE u.updated_at < ? ORDER BY u.updated_at", cutoff.toEpochMilli()));
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+
+    // ---- SQL helpers --------------------------------------------------------------------------
+
+    private long now() {
+        return clock.millis();
+    }
+
+    private static void linkBlob(Connection c, long repositoryId, Digest digest, long size, long now) throws SQLException {
+        update(c, "INSERT INTO blobs (digest, size, created_at, held_at) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (digest) DO UPDATE SET held_at = excluded.held_at", digest.toString(), size, now, now);
+        update(c, "INSERT INTO repository_blobs (repository_id, digest, linked_at) VALUES (?, ?, ?)"
+                + " ON CONFLICT (repository_id, digest) DO UPDATE SET linked_at = excluded.linked_at", repositoryId, digest.toString(), now);
+    }
+
+    private static Long repositoryId(Connection c, String name) throws SQLException {
+        try (PreparedStatement s = prepare(c, "SELECT id FROM repositories WHERE name = ?", name);
+             ResultSet rows = s.executeQuery()) {
+            return rows.next() ? rows.getLong(1) : null;
+        }
+    }
+
+    private static long ensureRepository(Connection c, String name, long now) throws SQLException {
+        update(c, "INSERT INTO repositories (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, now);
+        return repositoryId(c, name);
+    }
+
+    private static Optional<StoredManifest> manifest(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement s = prepare(c, sql, args); ResultSet rows = s.executeQuery()) {
+            if (!rows.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(new StoredManifest(Digest.parse(rows.getString(1)), rows.getString(2), rows.getBytes(3),
+                    Instant.ofEpochMilli(rows.getLong(4))));
+        }
+    }
+
+    private static List<UploadSession> uploads(Connection c, String where, Object... args) throws SQLException {
+        List<UploadSession> sessions = new ArrayList<>();
+        try (PreparedStatement s = prepare(c, "SELECT u.upload_id, r.name, u.size, u.started_at, u.updated_at"
+                + " FROM upload_sessions u JOIN repositories r ON r.id = u.repository_id " + where, args);
+             ResultSet rows = s.executeQuery()) {
+            while (rows.next()) {
+                sessions.add(new UploadSession(rows.getString(1), rows.getString(2), rows.getLong(3),
+                        Instant.ofEpochMilli(rows.getLong(4)), Instant.ofEpochMilli(rows.getLong(5))));
+            }
+        }
+        return sessions;
+    }
+
+    private static List<String> strings(Connection c, String sql, Object... args) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (PreparedStatement s = prepare(c, sql, args); ResultSet rows = s.executeQuery()) {
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+        }
+        return values;
+    }
+
+    private static boolean exists(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement s = prepare(c, sql, args); ResultSet rows = s.executeQuery()) {
+            return rows.next();
+        }
+    }
+
+    private static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement s = prepare(c, sql, args)) {
+            return s.executeUpdate();
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement s = c.prepareStatement(sql);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                Object arg = args[i];
+                if (arg == null) {
+                    s.setNull(i + 1, Types.VARCHAR);
+                } else if (arg instanceof byte[] bytes) {
+                    s.setBytes(i + 1, bytes);
+                } else {
+                    s.setObject(i + 1, arg);
+                }
+            }
+            return s;
+        } catch (SQLException e) {
+            s.close();
+            throw e;
+        }
+    }
+}
