@@ -1,0 +1,233 @@
+package io.stowage.storage.meta;
+
+import io.stowage.storage.error.ErrorCode;
+import io.stowage.storage.error.RegistryException;
+import io.stowage.storage.oci.Digest;
+import io.stowage.storage.oci.MediaTypes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The behaviour every {@link MetadataStore} must have. A backend extends this class and says how
+ * to open a store on a directory; reopening on the same directory must see the same data.
+ */
+public abstract class MetadataStoreContractTest {
+    @TempDir
+    protected Path dir;
+    protected MetadataStore store;
+
+    /** Opens a store whose data lives under {@code dir} (the same data every time for the same dir). */
+    protected abstract MetadataStore open(Path dir);
+
+    @BeforeEach
+    void openStore() {
+        store = open(dir);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    protected static Digest digest(String seed) {
+        return Digest.sha256(seed.getBytes(StandardCharsets.UTF_8));
+    }
+
+    protected static ManifestRecord image(String repository, String seed, List<Digest> blobs, Digest subject) {
+        byte[] content = ("{\"seed\":\"" + seed + "\"}").getBytes(StandardCharsets.UTF_8);
+        return new ManifestRecord(repository, Digest.sha256(content), MediaTypes.OCI_MANIFEST,
+                subject == null ? null : "application/vnd.example", subject, subject == null ? null : "{\"a\":\"b\"}",
+                content, blobs, List.of());
+    }
+
+    @Test
+    void linkedBlobsAreVisibleOnlyInTheirRepository() {
+        Digest blob = digest("b1");
+        store.linkBlob("team/app", blob, 42);
+        assertEquals(42L, store.findLinkedBlob("team/app", blob).orElseThrow());
+        assertTrue(store.findLinkedBlob("team/other", blob).isEmpty());
+        assertTrue(store.repositoryExists("team/app"));
+        assertTrue(store.unlinkBlob("team/app", blob));
+        assertFalse(store.unlinkBlob("team/app", blob));
+        assertTrue(store.findLinkedBlob("team/app", blob).isEmpty());
+    }
+
+    @Test
+    void manifestWithMissingBlobChangesNothing() {
+        Digest present = digest("present");
+        store.linkBlob("app", present, 1);
+        Digest missing = digest("missing");
+        RegistryException e = assertThrows(RegistryException.class,
+                () -> store.putManifest(image("app", "m", List.of(present, missing), null), "v1"));
+        assertEquals(ErrorCode.MANIFEST_BLOB_UNKNOWN, e.code());
+        assertTrue(store.findManifestByTag("app", "v1").isEmpty());
+        assertTrue(store.listTags("app", null, 10).isEmpty());
+        RegistryException fresh = assertThrows(RegistryException.class,
+                () -> store.putManifest(image("brand/new", "m", List.of(missing), null), "v1"));
+        assertEquals(ErrorCode.MANIFEST_BLOB_UNKNOWN, fresh.code());
+        assertFalse(store.repositoryExists("brand/new"));
+    }
+
+    @Test
+    void indexNeedsItsChildManifestsInTheRepository() {
+        Digest blob = digest("layer");
+        store.linkBlob("app", blob, 1);
+        ManifestRecord child = image("app", "child", List.of(blob), null);
+        byte[] indexBytes = "{\"index\":1}".getBytes(StandardCharsets.UTF_8);
+        ManifestRecord index = new ManifestRecord("app", Digest.sha256(indexBytes), MediaTypes.OCI_INDEX, null, null, null,
+                indexBytes, List.of(), List.of(child.digest()));
+        assertThrows(RegistryException.class, () -> store.putManifest(index, "multi"));
+        store.putManifest(child, null);
+        store.putManifest(index, "multi");
+        assertEquals(index.digest(), store.findManifestByTag("app", "multi").orElseThrow().digest());
+    }
+
+    @Test
+    void tagsAreCreatedMovedAndDeletedAndManifestDeleteTakesItsTags() {
+        Digest blob = digest("l");
+        store.linkBlob("app", blob, 1);
+        ManifestRecord first = image("app", "1", List.of(blob), null);
+        ManifestRecord second = image("app", "2", List.of(blob), null);
+        store.putManifest(first, "v1");
+        store.putManifest(first, "latest");
+        store.putManifest(second, "latest");
+        assertEquals(second.digest(), store.findManifestByTag("app", "latest").orElseThrow().digest());
+        assertTrue(store.deleteTag("app", "latest"));
+        assertFalse(store.deleteTag("app", "latest"));
+        assertTrue(store.findManifest("app", second.digest()).isPresent());
+        assertTrue(store.deleteManifest("app", first.digest()));
+        assertTrue(store.findManifestByTag("app", "v1").isEmpty());
+        assertFalse(store.deleteManifest("app", first.digest()));
+        assertEquals(List.of(), store.listTags("app", null, 10));
+    }
+
+    @Test
+    void repeatedPutKeepsTheOriginalBytes() {
+        Digest blob = digest("l");
+        store.linkBlob("app", blob, 1);
+        ManifestRecord record = image("app", "x", List.of(blob), null);
+        store.putManifest(record, "a");
+        ManifestRecord sameDigestOtherType = new ManifestRecord("app", record.digest(), MediaTypes.DOCKER_MANIFEST, null,
+                null, null, record.content(), record.blobs(), List.of());
+        store.putManifest(sameDigestOtherType, "b");
+        StoredManifest stored = store.findManifestByTag("app", "b").orElseThrow();
+        assertEquals(MediaTypes.OCI_MANIFEST, stored.mediaType());
+        assertArrayEquals(record.content(), stored.content());
+    }
+
+    @Test
+    void tagsAndRepositoriesAreListedSortedInPages() {
+        Digest blob = digest("l");
+        store.linkBlob("app", blob, 1);
+        ManifestRecord record = image("app", "x", List.of(blob), null);
+        for (int i = 24; i >= 0; i--) {
+            store.putManifest(record, String.format("t%02d", i));
+        }
+        List<String> all = new ArrayList<>();
+        String last = null;
+        for (int page = 0; page < 5; page++) {
+            List<String> tags = store.listTags("app", last, 10);
+            if (tags.isEmpty()) {
+                break;
+            }
+            all.addAll(tags);
+            last = tags.get(tags.size() - 1);
+        }
+        assertEquals(25, all.size());
+        assertEquals("t00", all.get(0));
+        assertEquals("t24", all.get(24));
+        store.linkBlob("b/nested", blob, 1);
+        store.linkBlob("a", blob, 1);
+        assertEquals(List.of("a", "app"), store.listRepositories(null, 2));
+        assertEquals(List.of("b/nested"), store.listRepositories("app", 10));
+    }
+
+    @Test
+    void referrersAreManifestsNamingTheSubject() {
+        Digest blob = digest("l");
+        store.linkBlob("app", blob, 1);
+        ManifestRecord subject = image("app", "subject", List.of(blob), null);
+        store.putManifest(subject, "v1");
+        ManifestRecord sbom = image("app", "sbom", List.of(blob), subject.digest());
+        store.putManifest(sbom, null);
+        List<Referrer> referrers = store.listReferrers("app", subject.digest());
+        assertEquals(1, referrers.size());
+        assertEquals(sbom.digest(), referrers.get(0).digest());
+        assertEquals("application/vnd.example", referrers.get(0).artifactType());
+        assertEquals("{\"a\":\"b\"}", referrers.get(0).annotationsJson());
+        assertTrue(store.listReferrers("other", subject.digest()).isEmpty());
+    }
+
+    @Test
+    void uploadSessionLifecycle() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        store.createUpload(new UploadSession("u1", "team/app", 0, t0, t0));
+        store.createUpload(new UploadSession("u2", "team/app", 0, t0, t0));
+        store.touchUpload("u1", 100, t0.plusSeconds(3600));
+        assertEquals(100, store.findUpload("u1").orElseThrow().size());
+        assertEquals(List.of("u2"), store.listUploadsIdleSince(t0.plusSeconds(60)).stream().map(UploadSession::uploadId).toList());
+        Digest blob = digest("uploaded");
+        store.completeUpload("u1", blob, 100);
+        assertTrue(store.findUpload("u1").isEmpty());
+        assertEquals(100L, store.findLinkedBlob("team/app", blob).orElseThrow());
+        assertThrows(RegistryException.class, () -> store.completeUpload("u1", blob, 100));
+        assertTrue(store.deleteUpload("u2"));
+        assertFalse(store.deleteUpload("u2"));
+    }
+
+    @Test
+    void concurrentWritersAllSucceed() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        Digest blob = digest(thread + "-" + i);
+                        store.linkBlob("repo" + thread, blob, i);
+                        store.putManifest(image("repo" + thread, thread + "/" + i, List.of(blob), null), "t" + i);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> result : results) {
+                result.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int t = 0; t < 8; t++) {
+            assertEquals(50, store.listTags("repo" + t, null, 100).size());
+        }
+    }
+
+    @Test
+    void everythingSurvivesAReopen() {
+        Digest blob = digest("durable");
+        store.linkBlob("app", blob, 7);
+        store.putManifest(image("app", "d", List.of(blob), null), "v1");
+        store.close();
+        store = open(dir);
+        assertEquals(7L, store.findLinkedBlob("app", blob).orElseThrow());
+        assertTrue(store.findManifestByTag("app", "v1").isPresent());
+    }
+}
