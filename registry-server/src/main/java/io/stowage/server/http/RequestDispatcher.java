@@ -93,11 +93,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
+            // Docker probes with a TLS ClientHello before falling back to plain HTTP: routine, so debug.
+            String reason = printable(String.valueOf(cause.getMessage()));
+            log.debug("malformed request remote={} reason={}", ctx.channel().remoteAddress(), reason);
             int status = cause instanceof TooLongFrameException ? 431 : 400;
             RequestContext requestContext = new RequestContext(request.method(), new QueryStringDecoder("/"),
                     request.headers(), Map.of(), remote(ctx.channel().remoteAddress()));
             Exchange failed = new Exchange.Rejected(ctx, requestContext, this::finished, tracker);
-            failed.respond(ErrorResponses.of(ErrorCode.UNSUPPORTED, "malformed request: " + cause.getMessage(), null, status), false);
+            failed.respond(ErrorResponses.of(ErrorCode.UNSUPPORTED, "malformed request: " + reason, null, status), false);
             return failed;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
@@ -130,6 +133,16 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         } else {
             ctx.channel().close();
         }
+    }
+
+    /** Keeps only printable ASCII of a parser message, which may quote raw bytes of the request. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < text.length() && out.length() < 120; i++) {
+            char c = text.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return out.toString();
     }
 
     private static String remote(SocketAddress address) {
