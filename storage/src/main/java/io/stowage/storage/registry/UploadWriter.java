@@ -7,7 +7,8 @@ import io.stowage.storage.meta.MetadataStore;
 import io.stowage.storage.oci.Digest;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 
@@ -19,6 +20,7 @@ import java.time.Clock;
  * {@link #close}, so two requests never write one session at once. Used by one thread at a time.
  */
 public final class UploadWriter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(UploadWriter.class);
     private final String repository;
     private final BlobUpload upload;
     private final MetadataStore metadata;
@@ -86,7 +88,11 @@ public final class UploadWriter implements AutoCloseable {
         }
     }
 
-    /** Records progress so the abandoned-upload purge sees this session as alive, and releases the lock. */
+    /**
+     * Records progress so the abandoned-upload purge sees this session as alive, and releases the
+     * lock. A failure to record progress is only logged: the bytes are on disk and the size is
+     * read from them on the next request; at worst the session is purged a little early.
+     */
     @Override
     public void close() {
         try {
@@ -94,7 +100,7 @@ public final class UploadWriter implements AutoCloseable {
                 metadata.touchUpload(upload.id(), size, clock.instant());
             }
         } catch (RuntimeException e) {
-            throw new UncheckedIOException(new IOException("failed to record upload progress", e));
+            log.warn("failed to record upload progress upload={}", upload.id(), e);
         } finally {
             unlock.run();
         }

@@ -1,0 +1,4 @@
+/**
+ * The registry command line (picocli).
+ */
+package io.stowage.server.cli;
