@@ -14,8 +14,9 @@ import java.util.stream.Stream;
 /**
  * A JUnit fixture that gives each test its own registry server ({@link RegistryUnderTest#start}) in a
  * fresh temporary directory, started on the test's first call to {@link #registry()} (so a test that
- * skips for want of a client starts nothing), and stopped after the test. When the test failed, the server's log is
- * printed to the test's output and the directory is kept for a post-mortem; otherwise it is deleted.
+ * skips for want of a client starts nothing) and stopped after the test. When the test failed, the
+ * server's log is printed to the test's output and the directory is kept for a post-mortem; otherwise
+ * it is deleted.
  * Register it as an instance field with {@code @RegisterExtension}. Not thread-safe: one test at a time.
  */
 final class RegistryExtension implements BeforeEachCallback, AfterEachCallback {

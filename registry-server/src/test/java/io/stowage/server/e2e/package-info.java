@@ -9,5 +9,13 @@
  * the test from bytes it makes: nothing is fetched from the internet. A test whose tool is absent
  * skips with a message naming the tool, unless {@code STOWAGE_E2E_REQUIRE_TOOLS} is set (as CI does),
  * in which case it fails.
+ *
+ * <p>To check the tests against the reference registry:
+ * <pre>
+ * mvn -B -pl registry-server -am test -Dstowage.e2e.target=reference -Dtest='*E2ETest' \
+ *     -Dsurefire.failIfNoSpecifiedTests=false
+ * </pre>
+ * The Docker test needs a daemon at {@code DOCKER_HOST}; {@code .ci/run} shows how to start a private
+ * one ({@code dockerd --storage-driver=vfs --iptables=false --ip6tables=false --bridge=none ...}).
  */
 package io.stowage.server.e2e;
