@@ -71,6 +71,7 @@ public final class HttpServer implements AutoCloseable {
                 .group(bossGroup, ioGroup)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 64 * 1024, 1024 * 1024))

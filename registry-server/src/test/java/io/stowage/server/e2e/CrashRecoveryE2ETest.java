@@ -1,0 +1,175 @@
+package io.stowage.server.e2e;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Invariant 2, "an acknowledged push survives a crash": eight clients push images concurrently, the
+ * server is killed with SIGKILL while they are at it, and after a restart on the same data directory
+ * every manifest and blob that got its 201 pulls back byte for byte, while content that was never
+ * acknowledged is either absent or correct, never partial.
+ */
+class CrashRecoveryE2ETest {
+
+    private static final int PUSHERS = 8;
+    private static final int MAX_IMAGES_PER_PUSHER = 500;
+    /** Kill no earlier than this, and only once this many manifests were acknowledged... */
+    private static final Duration MIN_PUSHING = Duration.ofSeconds(2);
+    private static final int MIN_ACKNOWLEDGED_MANIFESTS = 16;
+    /** ...but no later than this, whatever happened. */
+    private static final Duration MAX_PUSHING = Duration.ofSeconds(30);
+    private static final Duration PUSHERS_STOP_TIMEOUT = Duration.ofSeconds(60);
+    private static final int MAX_REPORTED_VIOLATIONS = 40;
+
+    @RegisterExtension
+    final RegistryExtension server = new RegistryExtension();
+
+    @Test
+    void everyAcknowledgedPushPullsBackAfterKillNineAndNothingPartialIsVisible() throws Exception {
+        RegistryUnderTest registry = server.registry();
+        PushLedger ledger = new PushLedger();
+        AtomicBoolean crashing = new AtomicBoolean();
+
+        Duration pushed = pushConcurrentlyThenKill(registry, ledger, crashing);
+
+        assertTrue(ledger.unexpectedFailures().isEmpty(),
+                "pushes failed before the kill:\n" + String.join("\n", ledger.unexpectedFailures()));
+        assertTrue(ledger.acknowledgedManifestCount() > 0,
+                "no manifest push was acknowledged within " + pushed.toSeconds() + " s: nothing to check");
+
+        registry.restart();
+
+        OciHttpClient client = new OciHttpClient(registry.baseUri());
+        List<String> violations = new ArrayList<>();
+        checkAcknowledgedContent(client, ledger, violations);
+        checkUnacknowledgedContent(client, ledger, violations);
+        System.out.printf("crash test against %s: pushed for %d ms; %d manifests and %d blobs acknowledged, "
+                        + "%d manifests and %d blobs in flight at the kill%n",
+                registry.name(), pushed.toMillis(), ledger.acknowledgedManifestCount(),
+                ledger.acknowledgedBlobs().size(), ledger.unacknowledgedManifests().size(),
+                ledger.unacknowledgedBlobs().size());
+        if (!violations.isEmpty()) {
+            fail(violations.size() + " violations after restart:\n"
+                    + String.join("\n", violations.subList(0, Math.min(violations.size(), MAX_REPORTED_VIOLATIONS))));
+        }
+
+        pushAndPullOneMoreImage(client);
+    }
+
+    /** Runs the pushers until enough was acknowledged, kills the server and waits for the pushers to stop. */
+    private Duration pushConcurrentlyThenKill(RegistryUnderTest registry, PushLedger ledger, AtomicBoolean crashing)
+            throws InterruptedException {
+        OciHttpClient client = new OciHttpClient(registry.baseUri(), Duration.ofSeconds(20));
+        byte[] sharedLayer = new byte[256 * 1024];
+        new SplittableRandom(42).nextBytes(sharedLayer);
+        ExecutorService pool = Executors.newFixedThreadPool(PUSHERS);
+        long start = System.nanoTime();
+        try {
+            for (int i = 0; i < PUSHERS; i++) {
+                pool.execute(new ConcurrentPusher(i, "crash/app-" + (i % 4), sharedLayer, client, ledger,
+                        crashing, MAX_IMAGES_PER_PUSHER, 1000L + i));
+            }
+            while (elapsedSince(start).compareTo(MAX_PUSHING) < 0
+                    && (elapsedSince(start).compareTo(MIN_PUSHING) < 0
+                        || ledger.acknowledgedManifestCount() < MIN_ACKNOWLEDGED_MANIFESTS)
+                    && ledger.unexpectedFailures().isEmpty()) {
+                Thread.sleep(20);
+            }
+            // Failures from here on are the crash's doing, not the server's.
+            crashing.set(true);
+            registry.kill();
+        } finally {
+            crashing.set(true);
+            pool.shutdown();
+            if (!pool.awaitTermination(PUSHERS_STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                pool.shutdownNow();
+                fail("pushers did not stop within " + PUSHERS_STOP_TIMEOUT.toSeconds() + " s of the kill");
+            }
+        }
+        return elapsedSince(start);
+    }
+
+    private static void checkAcknowledgedContent(OciHttpClient client, PushLedger ledger, List<String> violations)
+            throws Exception {
+        for (PushLedger.PushedManifest manifest : ledger.acknowledgedManifests()) {
+            for (String reference : List.of(manifest.tag(), manifest.digest())) {
+                OciHttpClient.ManifestRead read = client.getManifest(manifest.repository(), reference,
+                        OciLayoutBuilder.MANIFEST_MEDIA_TYPE);
+                if (read.status() != 200) {
+                    violations.add("acknowledged manifest " + manifest.repository() + ":" + reference
+                            + " lost: GET answered " + read.status());
+                } else if (!Arrays.equals(manifest.content(), read.body())) {
+                    violations.add("acknowledged manifest " + manifest.repository() + ":" + reference
+                            + " changed: got " + Digests.sha256(read.body()) + ", pushed " + manifest.digest());
+                }
+            }
+        }
+        for (PushLedger.PushedBlob blob : ledger.acknowledgedBlobs()) {
+            OciHttpClient.BlobRead read = client.getBlob(blob.repository(), blob.digest());
+            if (read.status() != 200) {
+                violations.add("acknowledged blob " + blob + " lost: GET answered " + read.status()
+                        + " " + read.errorBody());
+            } else if (!blob.digest().equals(read.digest()) || blob.size() != read.length()) {
+                violations.add("acknowledged blob " + blob + " served wrong: " + read.length() + " bytes hashing to "
+                        + read.digest());
+            }
+        }
+    }
+
+    private static void checkUnacknowledgedContent(OciHttpClient client, PushLedger ledger, List<String> violations)
+            throws Exception {
+        for (PushLedger.PushedBlob blob : ledger.unacknowledgedBlobs()) {
+            OciHttpClient.BlobRead read = client.getBlob(blob.repository(), blob.digest());
+            if (read.status() == 200 && (!blob.digest().equals(read.digest()) || blob.size() != read.length())) {
+                violations.add("unacknowledged blob " + blob + " visible with wrong content: " + read.length()
+                        + " bytes hashing to " + read.digest());
+            } else if (read.status() != 200 && read.status() != 404) {
+                violations.add("unacknowledged blob " + blob + ": GET answered " + read.status()
+                        + " (expected 200 or 404) " + read.errorBody());
+            }
+        }
+        for (PushLedger.PushedManifest manifest : ledger.unacknowledgedManifests()) {
+            OciHttpClient.ManifestRead read = client.getManifest(manifest.repository(), manifest.tag(),
+                    OciLayoutBuilder.MANIFEST_MEDIA_TYPE);
+            if (read.status() == 200 && !Arrays.equals(manifest.content(), read.body())) {
+                violations.add("unacknowledged manifest " + manifest.repository() + ":" + manifest.tag()
+                        + " visible with other content " + Digests.sha256(read.body()));
+            } else if (read.status() != 200 && read.status() != 404) {
+                violations.add("unacknowledged manifest " + manifest.repository() + ":" + manifest.tag()
+                        + ": GET answered " + read.status() + " (expected 200 or 404)");
+            }
+        }
+    }
+
+    /** The restarted registry is not only readable: it takes a new push and serves it back. */
+    private static void pushAndPullOneMoreImage(OciHttpClient client) throws Exception {
+        PushLedger after = new PushLedger();
+        byte[] layer = new byte[ConcurrentPusher.MIN_LAYER_BYTES];
+        new SplittableRandom(7).nextBytes(layer);
+        new ConcurrentPusher(99, "crash/after-restart", layer, client, after, new AtomicBoolean(), 1, 7).run();
+        assertEquals(List.of(), after.unexpectedFailures(), "push after restart");
+        PushLedger.PushedManifest manifest = after.acknowledgedManifests().get(0);
+        OciHttpClient.ManifestRead read = client.getManifest(manifest.repository(), manifest.tag(),
+                OciLayoutBuilder.MANIFEST_MEDIA_TYPE);
+        assertEquals(200, read.status(), "GET manifest pushed after restart");
+        assertEquals(manifest.digest(), Digests.sha256(read.body()));
+    }
+
+    private static Duration elapsedSince(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+}
