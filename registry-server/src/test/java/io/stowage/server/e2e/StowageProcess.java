@@ -20,20 +20,27 @@ final class StowageProcess extends LoopbackServerProcess {
     private static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError");
 
     private final Path dataDir;
+    private final List<String> jvmOptions;
 
-    private StowageProcess(Path workDir) {
+    private StowageProcess(Path workDir, List<String> jvmOptions) {
         super("stowage", workDir.resolve("stowage.log"));
         this.dataDir = workDir.resolve("data");
+        this.jvmOptions = jvmOptions;
     }
 
     /** Starts the server with its data in {@code workDir/data}; returns once {@code /v2/} answers 200. */
     static StowageProcess start(Path workDir) {
+        return start(workDir, JVM_OPTIONS);
+    }
+
+    /** As {@link #start(Path)}, with these JVM options instead of the default heap cap. */
+    static StowageProcess start(Path workDir, List<String> jvmOptions) {
         try {
             Files.createDirectories(workDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        StowageProcess server = new StowageProcess(workDir);
+        StowageProcess server = new StowageProcess(workDir, List.copyOf(jvmOptions));
         server.launch();
         return server;
     }
@@ -46,7 +53,7 @@ final class StowageProcess extends LoopbackServerProcess {
     protected List<String> command(int port) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_OPTIONS);
+        command.addAll(jvmOptions);
         command.addAll(List.of(
                 "-cp", System.getProperty("java.class.path"),
                 MAIN_CLASS, "serve",
