@@ -49,13 +49,7 @@ final class UploadRoutes {
     }
 
     BodySink patch(RequestContext request) throws Exception {
-        UploadWriter writer = open(request);
-        try {
-            return new UploadSink(writer, null, checkedChunkLength(request, writer));
-        } catch (RuntimeException e) {
-            writer.close();
-            throw e;
-        }
+        return chunkSink(request, null);
     }
 
     BodySink complete(RequestContext request) throws Exception {
@@ -63,10 +57,14 @@ final class UploadRoutes {
         if (digestParam == null) {
             throw RegistryException.digestInvalid("digest query parameter is required to complete an upload");
         }
-        Digest expected = Digest.parse(digestParam);
-        UploadWriter writer = open(request);
+        return chunkSink(request, Digest.parse(digestParam));
+    }
+
+    /** A sink for a chunk of an existing session, completing it with {@code completeWith} if not null. */
+    private BodySink chunkSink(RequestContext request, Digest completeWith) throws Exception {
+        UploadWriter writer = registry.openUpload(request.pathParam("name"), request.pathParam("uuid"));
         try {
-            return new UploadSink(writer, expected, checkedChunkLength(request, writer));
+            return new UploadSink(writer, completeWith, checkedChunkLength(request, writer));
         } catch (RuntimeException e) {
             writer.close();
             throw e;
@@ -85,10 +83,6 @@ final class UploadRoutes {
     Response cancel(RequestContext request) throws Exception {
         registry.cancelUpload(request.pathParam("name"), request.pathParam("uuid"));
         return Response.status(204);
-    }
-
-    private UploadWriter open(RequestContext request) throws Exception {
-        return registry.openUpload(request.pathParam("name"), request.pathParam("uuid"));
     }
 
     /**

@@ -119,11 +119,7 @@ public final class RegistryService {
      * such session here. The caller closes the writer when its request ends.
      */
     public UploadWriter openUpload(String repository, String uploadId) throws IOException {
-        RepositoryName.validate(repository);
-        UploadSession session = metadata.findUpload(uploadId)
-                .filter(s -> s.repository().equals(repository))
-                .orElseThrow(() -> RegistryException.uploadUnknown(uploadId));
-        Runnable unlock = uploadLocks.lock(session.uploadId());
+        Runnable unlock = uploadLocks.lock(sessionOf(repository, uploadId).uploadId());
         try {
             BlobUpload upload = blobs.resumeUpload(uploadId)
                     .orElseThrow(() -> RegistryException.uploadUnknown(uploadId));
@@ -132,6 +128,14 @@ public final class RegistryService {
             unlock.run();
             throw e;
         }
+    }
+
+    /** The session with this id if it belongs to this repository; {@code BLOB_UPLOAD_UNKNOWN} otherwise. */
+    private UploadSession sessionOf(String repository, String uploadId) {
+        RepositoryName.validate(repository);
+        return metadata.findUpload(uploadId)
+                .filter(s -> s.repository().equals(repository))
+                .orElseThrow(() -> RegistryException.uploadUnknown(uploadId));
     }
 
     /** The state of a session of this repository, for the upload status route. */
@@ -143,11 +147,7 @@ public final class RegistryService {
 
     /** Cancels a session of this repository and discards its bytes. */
     public void cancelUpload(String repository, String uploadId) throws IOException {
-        RepositoryName.validate(repository);
-        UploadSession session = metadata.findUpload(uploadId)
-                .filter(s -> s.repository().equals(repository))
-                .orElseThrow(() -> RegistryException.uploadUnknown(uploadId));
-        Runnable unlock = uploadLocks.lock(session.uploadId());
+        Runnable unlock = uploadLocks.lock(sessionOf(repository, uploadId).uploadId());
         try {
             Optional<BlobUpload> upload = blobs.resumeUpload(uploadId);
             if (upload.isPresent()) {
