@@ -42,12 +42,16 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public boolean repositoryExists(String repository) {
-        return db.read(c -> repositoryId(c, repository) != null);
+        return db.read(c -> exists(c, "SELECT 1 FROM repositories r WHERE r.name = ? AND ("
+                + " EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id)"
+                + " OR EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.repository_id = r.id))", repository));
     }
 
     @Override
     public List<String> listRepositories(String last, int limit) {
-        return db.read(c -> strings(c, "SELECT name FROM repositories WHERE name > ? ORDER BY name LIMIT ?",
+        // Only repositories with an image: a bare upload session or a stray blob is not a repository to list.
+        return db.read(c -> strings(c, "SELECT r.name FROM repositories r WHERE r.name > ?"
+                        + " AND EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id) ORDER BY r.name LIMIT ?",
                 last == null ? "" : last, limit));
     }
 

@@ -12,8 +12,8 @@ import java.util.Optional;
  * the {@link io.stowage.storage.blob.BlobStore}.
  *
  * <p>Every method is one transaction: a request's metadata changes commit together or not at all,
- * and are durable when the method returns. Repositories come into existence implicitly with their
- * first blob link, manifest or upload. Deleting a tag or a manifest goes only through
+ * and are durable when the method returns. Repositories are recorded implicitly with their first
+ * blob link, manifest or upload, and count as existing once they hold content. Deleting a tag or a manifest goes only through
  * {@link #deleteTag} and {@link #deleteManifest}, the one place where a later soft delete hooks in.
  * Implementations are thread-safe.
  */
@@ -21,9 +21,13 @@ public interface MetadataStore extends AutoCloseable {
 
     // ---- repositories -------------------------------------------------------------------------
 
+    /** True when the repository holds a manifest or a blob link; an upload session alone does not count. */
     boolean repositoryExists(String repository);
 
-    /** Repository names in lexical order, strictly after {@code last} (null: from the start). */
+    /**
+     * Names of repositories holding at least one manifest, in lexical order, strictly after
+     * {@code last} (null: from the start).
+     */
     List<String> listRepositories(String last, int limit);
 
     // ---- blobs --------------------------------------------------------------------------------

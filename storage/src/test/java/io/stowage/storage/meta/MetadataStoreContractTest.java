@@ -154,10 +154,23 @@ public abstract class MetadataStoreContractTest {
         assertEquals(25, all.size());
         assertEquals("t00", all.get(0));
         assertEquals("t24", all.get(24));
-        store.linkBlob("b/nested", blob, 1);
-        store.linkBlob("a", blob, 1);
+        for (String repository : List.of("b/nested", "a")) {
+            store.linkBlob(repository, blob, 1);
+            store.putManifest(image(repository, "x", List.of(blob), null), "v1");
+        }
         assertEquals(List.of("a", "app"), store.listRepositories(null, 2));
         assertEquals(List.of("b/nested"), store.listRepositories("app", 10));
+    }
+
+    @Test
+    void aRepositoryWithOnlyAnUploadSessionIsNotListedNorExists() {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        store.createUpload(new UploadSession("only-upload", "empty/repo", 0, now, now));
+        assertFalse(store.repositoryExists("empty/repo"));
+        assertEquals(List.of(), store.listRepositories(null, 10));
+        store.linkBlob("empty/repo", digest("b"), 1);
+        assertTrue(store.repositoryExists("empty/repo"));
+        assertEquals(List.of(), store.listRepositories(null, 10), "blobs alone make no image to list");
     }
 
     @Test
