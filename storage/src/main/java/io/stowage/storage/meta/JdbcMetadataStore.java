@@ -99,7 +99,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     // ---- manifests and tags -------------------------------------------------------------------
 
     @Override
-    public void putManifest(ManifestRecord manifest, String tag) {
+    public void putManifest(ManifestRecord manifest, List<String> tags) {
         db.write(c -> {
             long now = now();
             Long existingRepository = repositoryId(c, manifest.repository());
@@ -132,7 +132,7 @@ public final class JdbcMetadataStore implements MetadataStore {
                             + " VALUES (?, ?, ?, 'manifest') ON CONFLICT DO NOTHING", repositoryId, digest, child.toString());
                 }
             }
-            if (tag != null) {
+            for (String tag : tags) {
                 update(c, "INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)"
                                 + " ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest,"
                                 + " updated_at = excluded.updated_at",

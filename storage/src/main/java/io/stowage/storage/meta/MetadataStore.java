@@ -50,13 +50,13 @@ public interface MetadataStore extends AutoCloseable {
     // ---- manifests and tags -------------------------------------------------------------------
 
     /**
-     * Stores a manifest and, if {@code tag} is not null, points the tag at it, in one
-     * transaction that also checks that every blob reference is linked into the repository and
-     * every child manifest is stored in it; if one is not, nothing changes and
-     * {@code MANIFEST_BLOB_UNKNOWN} is thrown naming the first missing digest. Storing the same
-     * digest again is idempotent (the stored bytes are those of the first push).
+     * Stores a manifest and points each of {@code tags} (possibly none) at it, in one transaction
+     * that also checks that every blob reference is linked into the repository and every child
+     * manifest is stored in it; if one is not, nothing changes and {@code MANIFEST_BLOB_UNKNOWN}
+     * is thrown naming the first missing digest. Storing the same digest again is idempotent (the
+     * stored bytes are those of the first push).
      */
-    void putManifest(ManifestRecord manifest, String tag);
+    void putManifest(ManifestRecord manifest, List<String> tags);
 
     Optional<StoredManifest> findManifest(String repository, Digest digest);
 

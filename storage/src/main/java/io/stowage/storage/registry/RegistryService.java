@@ -230,13 +230,12 @@ public final class RegistryService {
         ParsedManifest parsed = ManifestParser.parse(content, contentType);
         ManifestRecord record = new ManifestRecord(repository, digest, parsed.mediaType(), parsed.artifactType(),
                 parsed.subject(), parsed.annotationsJson(), content, parsed.blobs(), parsed.children());
-        String firstTag = reference.isDigest() ? (extraTags.isEmpty() ? null : extraTags.get(0)) : reference.tag();
-        metadata.putManifest(record, firstTag);
-        for (String tag : extraTags) {
-            if (!tag.equals(firstTag)) {
-                metadata.putManifest(record, tag);
-            }
+        List<String> tags = new ArrayList<>();
+        if (!reference.isDigest()) {
+            tags.add(reference.tag());
         }
+        extraTags.stream().filter(tag -> !tags.contains(tag)).forEach(tags::add);
+        metadata.putManifest(record, tags);
         log.info("manifest stored repository={} reference={} digest={} mediaType={}",
                 repository, reference, digest, parsed.mediaType());
         return new PutManifestResult(digest, parsed.subject());

@@ -76,12 +76,12 @@ public abstract class MetadataStoreContractTest {
         store.linkBlob("app", present, 1);
         Digest missing = digest("missing");
         RegistryException e = assertThrows(RegistryException.class,
-                () -> store.putManifest(image("app", "m", List.of(present, missing), null), "v1"));
+                () -> store.putManifest(image("app", "m", List.of(present, missing), null), List.of("v1")));
         assertEquals(ErrorCode.MANIFEST_BLOB_UNKNOWN, e.code());
         assertTrue(store.findManifestByTag("app", "v1").isEmpty());
         assertTrue(store.listTags("app", null, 10).isEmpty());
         RegistryException fresh = assertThrows(RegistryException.class,
-                () -> store.putManifest(image("brand/new", "m", List.of(missing), null), "v1"));
+                () -> store.putManifest(image("brand/new", "m", List.of(missing), null), List.of("v1")));
         assertEquals(ErrorCode.MANIFEST_BLOB_UNKNOWN, fresh.code());
         assertFalse(store.repositoryExists("brand/new"));
     }
@@ -94,9 +94,9 @@ public abstract class MetadataStoreContractTest {
         byte[] indexBytes = "{\"index\":1}".getBytes(StandardCharsets.UTF_8);
         ManifestRecord index = new ManifestRecord("app", Digest.sha256(indexBytes), MediaTypes.OCI_INDEX, null, null, null,
                 indexBytes, List.of(), List.of(child.digest()));
-        assertThrows(RegistryException.class, () -> store.putManifest(index, "multi"));
-        store.putManifest(child, null);
-        store.putManifest(index, "multi");
+        assertThrows(RegistryException.class, () -> store.putManifest(index, List.of("multi")));
+        store.putManifest(child, List.of());
+        store.putManifest(index, List.of("multi"));
         assertEquals(index.digest(), store.findManifestByTag("app", "multi").orElseThrow().digest());
     }
 
@@ -106,9 +106,9 @@ public abstract class MetadataStoreContractTest {
         store.linkBlob("app", blob, 1);
         ManifestRecord first = image("app", "1", List.of(blob), null);
         ManifestRecord second = image("app", "2", List.of(blob), null);
-        store.putManifest(first, "v1");
-        store.putManifest(first, "latest");
-        store.putManifest(second, "latest");
+        store.putManifest(first, List.of("v1"));
+        store.putManifest(first, List.of("latest"));
+        store.putManifest(second, List.of("latest"));
         assertEquals(second.digest(), store.findManifestByTag("app", "latest").orElseThrow().digest());
         assertTrue(store.deleteTag("app", "latest"));
         assertFalse(store.deleteTag("app", "latest"));
@@ -120,14 +120,26 @@ public abstract class MetadataStoreContractTest {
     }
 
     @Test
+    void severalTagsLandInOneTransactionOrNotAtAll() {
+        Digest blob = digest("l");
+        store.linkBlob("app", blob, 1);
+        ManifestRecord record = image("app", "multi", List.of(blob), null);
+        store.putManifest(record, List.of("a", "b", "c"));
+        assertEquals(List.of("a", "b", "c"), store.listTags("app", null, 10));
+        ManifestRecord broken = image("app", "broken", List.of(digest("absent")), null);
+        assertThrows(RegistryException.class, () -> store.putManifest(broken, List.of("d", "e")));
+        assertEquals(List.of("a", "b", "c"), store.listTags("app", null, 10));
+    }
+
+    @Test
     void repeatedPutKeepsTheOriginalBytes() {
         Digest blob = digest("l");
         store.linkBlob("app", blob, 1);
         ManifestRecord record = image("app", "x", List.of(blob), null);
-        store.putManifest(record, "a");
+        store.putManifest(record, List.of("a"));
         ManifestRecord sameDigestOtherType = new ManifestRecord("app", record.digest(), MediaTypes.DOCKER_MANIFEST, null,
                 null, null, record.content(), record.blobs(), List.of());
-        store.putManifest(sameDigestOtherType, "b");
+        store.putManifest(sameDigestOtherType, List.of("b"));
         StoredManifest stored = store.findManifestByTag("app", "b").orElseThrow();
         assertEquals(MediaTypes.OCI_MANIFEST, stored.mediaType());
         assertArrayEquals(record.content(), stored.content());
@@ -139,7 +151,7 @@ public abstract class MetadataStoreContractTest {
         store.linkBlob("app", blob, 1);
         ManifestRecord record = image("app", "x", List.of(blob), null);
         for (int i = 24; i >= 0; i--) {
-            store.putManifest(record, String.format("t%02d", i));
+            store.putManifest(record, List.of(String.format("t%02d", i)));
         }
         List<String> all = new ArrayList<>();
         String last = null;
@@ -156,7 +168,7 @@ public abstract class MetadataStoreContractTest {
         assertEquals("t24", all.get(24));
         for (String repository : List.of("b/nested", "a")) {
             store.linkBlob(repository, blob, 1);
-            store.putManifest(image(repository, "x", List.of(blob), null), "v1");
+            store.putManifest(image(repository, "x", List.of(blob), null), List.of("v1"));
         }
         assertEquals(List.of("a", "app"), store.listRepositories(null, 2));
         assertEquals(List.of("b/nested"), store.listRepositories("app", 10));
@@ -178,9 +190,9 @@ public abstract class MetadataStoreContractTest {
         Digest blob = digest("l");
         store.linkBlob("app", blob, 1);
         ManifestRecord subject = image("app", "subject", List.of(blob), null);
-        store.putManifest(subject, "v1");
+        store.putManifest(subject, List.of("v1"));
         ManifestRecord sbom = image("app", "sbom", List.of(blob), subject.digest());
-        store.putManifest(sbom, null);
+        store.putManifest(sbom, List.of());
         List<Referrer> referrers = store.listReferrers("app", subject.digest());
         assertEquals(1, referrers.size());
         assertEquals(sbom.digest(), referrers.get(0).digest());
@@ -217,7 +229,7 @@ public abstract class MetadataStoreContractTest {
                     for (int i = 0; i < 50; i++) {
                         Digest blob = digest(thread + "-" + i);
                         store.linkBlob("repo" + thread, blob, i);
-                        store.putManifest(image("repo" + thread, thread + "/" + i, List.of(blob), null), "t" + i);
+                        store.putManifest(image("repo" + thread, thread + "/" + i, List.of(blob), null), List.of("t" + i));
                     }
                     return null;
                 }));
@@ -237,7 +249,7 @@ public abstract class MetadataStoreContractTest {
     void everythingSurvivesAReopen() {
         Digest blob = digest("durable");
         store.linkBlob("app", blob, 7);
-        store.putManifest(image("app", "d", List.of(blob), null), "v1");
+        store.putManifest(image("app", "d", List.of(blob), null), List.of("v1"));
         store.close();
         store = open(dir);
         assertEquals(7L, store.findLinkedBlob("app", blob).orElseThrow());
