@@ -67,4 +67,15 @@ public final class RequestContext {
     public String remoteAddress() {
         return remoteAddress;
     }
+
+    /**
+     * Who makes the request, for the tag journal and the audit log: {@code anonymous} until
+     * authentication (issue 6) sets the user.
+     */
+    public String actor() {
+        return ANONYMOUS;
+    }
+
+    /** The actor of an unauthenticated request. */
+    public static final String ANONYMOUS = "anonymous";
 }

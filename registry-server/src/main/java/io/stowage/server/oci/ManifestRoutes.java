@@ -36,7 +36,7 @@ final class ManifestRoutes {
             contentType = HttpUtil.getMimeType(contentType).toString().trim();
         }
         RegistryService.PutManifestResult result =
-                registry.putManifest(name, reference, contentType, body, request.queryAll("tag"));
+                registry.putManifest(name, reference, contentType, body, request.queryAll("tag"), request.actor());
         Response response = Response.status(201)
                 .header(HttpHeaderNames.LOCATION, "/v2/" + name + "/manifests/" + result.digest())
                 .header(BlobRoutes.DIGEST_HEADER, result.digest());
@@ -60,7 +60,7 @@ final class ManifestRoutes {
     Response delete(RequestContext request) {
         String name = request.pathParam("name");
         Reference reference = Reference.parse(request.pathParam("reference"));
-        registry.deleteManifest(name, reference);
+        registry.deleteManifest(name, reference, request.actor());
         return Response.status(202);
     }
 

@@ -12,8 +12,10 @@ import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The {@link MetadataStore} over SQL, with the schema of {@code db/migration} (drawn in
@@ -99,7 +101,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     // ---- manifests and tags -------------------------------------------------------------------
 
     @Override
-    public void putManifest(ManifestRecord manifest, List<String> tags) {
+    public void putManifest(ManifestRecord manifest, List<String> tags, String actor) {
         db.write(c -> {
             long now = now();
             Long existingRepository = repositoryId(c, manifest.repository());
@@ -121,6 +123,11 @@ public final class JdbcMetadataStore implements MetadataStore {
                     repositoryId, digest, manifest.mediaType(), manifest.artifactType(),
                     manifest.subject() == null ? null : manifest.subject().toString(), manifest.annotationsJson(),
                     manifest.content(), (long) manifest.content().length, now);
+            if (inserted == 0) {
+                // Pushing a soft-deleted manifest again is the plainest undelete there is.
+                update(c, "UPDATE manifests SET deleted_at = NULL, deleted_by = NULL"
+                        + " WHERE repository_id = ? AND digest = ? AND deleted_at IS NOT NULL", repositoryId, digest);
+            }
             if (inserted > 0) {
                 for (Digest blob : manifest.blobs()) {
                     update(c, "INSERT INTO manifest_references (repository_id, manifest_digest, referenced_digest, kind)"
@@ -133,10 +140,13 @@ public final class JdbcMetadataStore implements MetadataStore {
                 }
             }
             for (String tag : tags) {
-                update(c, "INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)"
-                                + " ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest,"
-                                + " updated_at = excluded.updated_at",
-                        repositoryId, tag, digest, now);
+                String previous = liveTagDigest(c, repositoryId, tag);
+                if (digest.equals(previous)) {
+                    continue;
+                }
+                setTag(c, repositoryId, tag, digest, now);
+                journal(c, repositoryId, tag, previous == null ? TagEvent.Type.PUSHED : TagEvent.Type.MOVED,
+                        digest, previous, now, actor);
             }
             return null;
         });
@@ -149,7 +159,8 @@ public final class JdbcMetadataStore implements MetadataStore {
             }
         }
         for (Digest child : manifest.children()) {
-            if (!exists(c, "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?", repositoryId, child.toString())) {
+            if (!exists(c, "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ? AND deleted_at IS NULL",
+                    repositoryId, child.toString())) {
                 throw RegistryException.manifestBlobUnknown(child);
             }
         }
@@ -158,7 +169,8 @@ public final class JdbcMetadataStore implements MetadataStore {
     @Override
     public Optional<StoredManifest> findManifest(String repository, Digest digest) {
         return db.read(c -> manifest(c, "SELECT m.digest, m.media_type, m.content, m.pushed_at FROM manifests m"
-                + " JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ?", repository, digest.toString()));
+                + " JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ? AND m.deleted_at IS NULL",
+                repository, digest.toString()));
     }
 
     @Override
@@ -166,27 +178,40 @@ public final class JdbcMetadataStore implements MetadataStore {
         return db.read(c -> manifest(c, "SELECT m.digest, m.media_type, m.content, m.pushed_at FROM tags t"
                 + " JOIN repositories r ON r.id = t.repository_id"
                 + " JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest"
-                + " WHERE r.name = ? AND t.name = ?", repository, tag));
+                + " WHERE r.name = ? AND t.name = ? AND m.deleted_at IS NULL", repository, tag));
     }
 
     @Override
-    public boolean deleteManifest(String repository, Digest digest) {
+    public boolean deleteManifest(String repository, Digest digest, String actor) {
         return db.write(c -> {
             Long repositoryId = repositoryId(c, repository);
-            if (repositoryId == null) {
+            if (repositoryId == null || !exists(c, "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?"
+                    + " AND deleted_at IS NULL", repositoryId, digest.toString())) {
                 return false;
             }
+            long now = now();
+            for (String tag : strings(c, "SELECT name FROM tags WHERE repository_id = ? AND manifest_digest = ? ORDER BY name",
+                    repositoryId, digest.toString())) {
+                journal(c, repositoryId, tag, TagEvent.Type.DELETED, digest.toString(), null, now, actor);
+            }
             update(c, "DELETE FROM tags WHERE repository_id = ? AND manifest_digest = ?", repositoryId, digest.toString());
-            return update(c, "DELETE FROM manifests WHERE repository_id = ? AND digest = ?", repositoryId, digest.toString()) > 0;
+            update(c, "UPDATE manifests SET deleted_at = ?, deleted_by = ? WHERE repository_id = ? AND digest = ?",
+                    now, actor, repositoryId, digest.toString());
+            return true;
         });
     }
 
     @Override
-    public boolean deleteTag(String repository, String tag) {
+    public boolean deleteTag(String repository, String tag, String actor) {
         return db.write(c -> {
             Long repositoryId = repositoryId(c, repository);
-            return repositoryId != null
-                    && update(c, "DELETE FROM tags WHERE repository_id = ? AND name = ?", repositoryId, tag) > 0;
+            String current = repositoryId == null ? null : liveTagDigest(c, repositoryId, tag);
+            if (current == null) {
+                return false;
+            }
+            update(c, "DELETE FROM tags WHERE repository_id = ? AND name = ?", repositoryId, tag);
+            journal(c, repositoryId, tag, TagEvent.Type.DELETED, current, null, now(), actor);
+            return true;
         });
     }
 
@@ -202,7 +227,8 @@ public final class JdbcMetadataStore implements MetadataStore {
             List<Referrer> referrers = new ArrayList<>();
             try (PreparedStatement s = prepare(c, "SELECT m.digest, m.media_type, m.size, m.artifact_type, m.annotations_json"
                     + " FROM manifests m JOIN repositories r ON r.id = m.repository_id"
-                    + " WHERE r.name = ? AND m.subject_digest = ? ORDER BY m.digest", repository, subject.toString());
+                    + " WHERE r.name = ? AND m.subject_digest = ? AND m.deleted_at IS NULL ORDER BY m.digest",
+                    repository, subject.toString());
                  ResultSet rows = s.executeQuery()) {
                 while (rows.next()) {
                     referrers.add(new Referrer(Digest.parse(rows.getString(1)), rows.getString(2), rows.getLong(3),
@@ -211,6 +237,179 @@ public final class JdbcMetadataStore implements MetadataStore {
             }
             return referrers;
         });
+    }
+
+    // ---- tag journal --------------------------------------------------------------------------
+
+    private static final String EVENT_COLUMNS = "e.id, r.name, e.tag, e.event_type, e.digest, e.previous_digest, e.at, e.actor";
+
+    @Override
+    public List<TagEvent> tagHistory(String repository, String tag) {
+        return db.read(c -> events(c, "SELECT " + EVENT_COLUMNS + " FROM tag_events e JOIN repositories r ON r.id = e.repository_id"
+                + " WHERE r.name = ? AND e.tag = ? ORDER BY e.id DESC", repository, tag));
+    }
+
+    @Override
+    public List<TagEvent> deletedTags(String repository) {
+        return db.read(c -> events(c, "SELECT " + EVENT_COLUMNS + " FROM tag_events e JOIN repositories r ON r.id = e.repository_id"
+                + " WHERE r.name = ? AND e.event_type = 'deleted'"
+                + " AND e.id = (SELECT MAX(l.id) FROM tag_events l WHERE l.repository_id = e.repository_id AND l.tag = e.tag)"
+                + " AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = e.repository_id AND t.name = e.tag)"
+                + " ORDER BY e.id DESC", repository));
+    }
+
+    @Override
+    public List<DeletedManifest> deletedManifests(String repository) {
+        return db.read(c -> {
+            List<DeletedManifest> deleted = new ArrayList<>();
+            try (PreparedStatement s = prepare(c, "SELECT m.digest, m.deleted_at, m.deleted_by, m.repository_id FROM manifests m"
+                    + " JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.deleted_at IS NOT NULL"
+                    + " ORDER BY m.deleted_at DESC, m.digest", repository);
+                 ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    deleted.add(new DeletedManifest(Digest.parse(rows.getString(1)), Instant.ofEpochMilli(rows.getLong(2)),
+                            rows.getString(3), tagsDeletedWith(c, rows.getLong(4), rows.getString(1), rows.getLong(2))));
+                }
+            }
+            return deleted;
+        });
+    }
+
+    @Override
+    public Optional<ManifestGraph> findManifestGraph(String repository, Digest digest) {
+        return db.read(c -> {
+            Long repositoryId = repositoryId(c, repository);
+            if (repositoryId == null) {
+                return Optional.empty();
+            }
+            Boolean deleted;
+            try (PreparedStatement s = prepare(c, "SELECT deleted_at FROM manifests WHERE repository_id = ? AND digest = ?",
+                    repositoryId, digest.toString()); ResultSet rows = s.executeQuery()) {
+                deleted = rows.next() ? rows.getObject(1) != null : null;
+            }
+            if (deleted == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new ManifestGraph(digest, deleted, references(c, repositoryId, digest, "blob"),
+                    references(c, repositoryId, digest, "manifest")));
+        });
+    }
+
+    @Override
+    public void restoreTag(String repository, String tag, Digest digest, String actor) {
+        db.write(c -> {
+            Long repositoryId = repositoryId(c, repository);
+            if (repositoryId == null || !exists(c, "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?",
+                    repositoryId, digest.toString())) {
+                throw RegistryException.manifestUnknown(digest.toString());
+            }
+            long now = now();
+            revive(c, repositoryId, digest, now, new HashSet<>());
+            String previous = liveTagDigest(c, repositoryId, tag);
+            setTag(c, repositoryId, tag, digest.toString(), now);
+            journal(c, repositoryId, tag, TagEvent.Type.RESTORED, digest.toString(), previous, now, actor);
+            return null;
+        });
+    }
+
+    @Override
+    public List<String> restoreManifest(String repository, Digest digest, String actor) {
+        return db.write(c -> {
+            Long repositoryId = repositoryId(c, repository);
+            if (repositoryId == null) {
+                throw RegistryException.manifestUnknown(digest.toString());
+            }
+            Long deletedAt;
+            try (PreparedStatement s = prepare(c, "SELECT deleted_at FROM manifests WHERE repository_id = ? AND digest = ?",
+                    repositoryId, digest.toString()); ResultSet rows = s.executeQuery()) {
+                if (!rows.next()) {
+                    throw RegistryException.manifestUnknown(digest.toString());
+                }
+                long value = rows.getLong(1);
+                deletedAt = rows.wasNull() ? null : value;
+            }
+            if (deletedAt == null) {
+                return List.<String>of();
+            }
+            long now = now();
+            revive(c, repositoryId, digest, now, new HashSet<>());
+            List<String> restored = new ArrayList<>();
+            for (String tag : tagsDeletedWith(c, repositoryId, digest.toString(), deletedAt)) {
+                if (liveTagDigest(c, repositoryId, tag) == null) {
+                    setTag(c, repositoryId, tag, digest.toString(), now);
+                    journal(c, repositoryId, tag, TagEvent.Type.RESTORED, digest.toString(), null, now, actor);
+                    restored.add(tag);
+                }
+            }
+            return restored;
+        });
+    }
+
+    /** Un-deletes a manifest and the child manifests of an index, and links their blobs again. */
+    private static void revive(Connection c, long repositoryId, Digest digest, long now, Set<Digest> seen)
+            throws SQLException {
+        if (!seen.add(digest)) {
+            return;
+        }
+        update(c, "UPDATE manifests SET deleted_at = NULL, deleted_by = NULL WHERE repository_id = ? AND digest = ?",
+                repositoryId, digest.toString());
+        for (Digest blob : references(c, repositoryId, digest, "blob")) {
+            update(c, "INSERT INTO repository_blobs (repository_id, digest, linked_at) SELECT ?, digest, ? FROM blobs"
+                    + " WHERE digest = ? ON CONFLICT (repository_id, digest) DO NOTHING", repositoryId, now, blob.toString());
+            update(c, "UPDATE blobs SET held_at = ? WHERE digest = ?", now, blob.toString());
+        }
+        for (Digest child : references(c, repositoryId, digest, "manifest")) {
+            revive(c, repositoryId, child, now, seen);
+        }
+    }
+
+    private static List<Digest> references(Connection c, long repositoryId, Digest manifest, String kind) throws SQLException {
+        List<Digest> digests = new ArrayList<>();
+        for (String value : strings(c, "SELECT referenced_digest FROM manifest_references WHERE repository_id = ?"
+                + " AND manifest_digest = ? AND kind = ? ORDER BY referenced_digest", repositoryId, manifest.toString(), kind)) {
+            digests.add(Digest.parse(value));
+        }
+        return digests;
+    }
+
+    /** The tags whose deletion was part of the manifest delete at {@code deletedAt} (same transaction, same time). */
+    private static List<String> tagsDeletedWith(Connection c, long repositoryId, String digest, long deletedAt)
+            throws SQLException {
+        return strings(c, "SELECT tag FROM tag_events WHERE repository_id = ? AND digest = ? AND event_type = 'deleted'"
+                + " AND at = ? ORDER BY tag", repositoryId, digest, deletedAt);
+    }
+
+    private static String liveTagDigest(Connection c, long repositoryId, String tag) throws SQLException {
+        try (PreparedStatement s = prepare(c, "SELECT manifest_digest FROM tags WHERE repository_id = ? AND name = ?",
+                repositoryId, tag); ResultSet rows = s.executeQuery()) {
+            return rows.next() ? rows.getString(1) : null;
+        }
+    }
+
+    private static void setTag(Connection c, long repositoryId, String tag, String digest, long now) throws SQLException {
+        update(c, "INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest,"
+                + " updated_at = excluded.updated_at", repositoryId, tag, digest, now);
+    }
+
+    private static void journal(Connection c, long repositoryId, String tag, TagEvent.Type type, String digest,
+                                String previous, long now, String actor) throws SQLException {
+        update(c, "INSERT INTO tag_events (repository_id, tag, event_type, digest, previous_digest, at, actor)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)", repositoryId, tag, type.wireName(), digest, previous, now, actor);
+    }
+
+    private static List<TagEvent> events(Connection c, String sql, Object... args) throws SQLException {
+        List<TagEvent> events = new ArrayList<>();
+        try (PreparedStatement s = prepare(c, sql, args); ResultSet rows = s.executeQuery()) {
+            while (rows.next()) {
+                String previous = rows.getString(6);
+                events.add(new TagEvent(rows.getLong(1), rows.getString(2), rows.getString(3),
+                        TagEvent.Type.fromWireName(rows.getString(4)), Digest.parse(rows.getString(5)),
+                        previous == null ? null : Digest.parse(previous), Instant.ofEpochMilli(rows.getLong(7)),
+                        rows.getString(8)));
+            }
+        }
+        return events;
     }
 
     // ---- upload sessions ----------------------------------------------------------------------

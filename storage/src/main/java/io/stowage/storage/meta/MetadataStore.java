@@ -54,25 +54,59 @@ public interface MetadataStore extends AutoCloseable {
      * that also checks that every blob reference is linked into the repository and every child
      * manifest is stored in it; if one is not, nothing changes and {@code MANIFEST_BLOB_UNKNOWN}
      * is thrown naming the first missing digest. Storing the same digest again is idempotent (the
-     * stored bytes are those of the first push).
+     * stored bytes are those of the first push); pushing a soft-deleted manifest again brings it
+     * back. Each tag change is journaled as {@code pushed} or {@code moved} by {@code actor}.
      */
-    void putManifest(ManifestRecord manifest, List<String> tags);
+    void putManifest(ManifestRecord manifest, List<String> tags, String actor);
 
     Optional<StoredManifest> findManifest(String repository, Digest digest);
 
     Optional<StoredManifest> findManifestByTag(String repository, String tag);
 
-    /** Deletes the manifest and every tag pointing at it; false if it was not stored. */
-    boolean deleteManifest(String repository, Digest digest);
+    /**
+     * Soft-deletes the manifest and every tag pointing at it: to clients they are gone, but the
+     * rows and bytes stay for undelete until the garbage collector's retention passes. Each tag
+     * gets a {@code deleted} journal event. False if no live manifest had that digest.
+     */
+    boolean deleteManifest(String repository, Digest digest, String actor);
 
-    /** Deletes the tag; the manifest stays. False if there was no such tag. */
-    boolean deleteTag(String repository, String tag);
+    /** Deletes the tag (journaled as {@code deleted}); the manifest stays. False if there was no such tag. */
+    boolean deleteTag(String repository, String tag, String actor);
 
     /** Tags of the repository in lexical order, strictly after {@code last} (null: from the start). */
     List<String> listTags(String repository, String last, int limit);
 
     /** Manifests of the repository whose {@code subject} is {@code subject}, ordered by digest. */
     List<Referrer> listReferrers(String repository, Digest subject);
+
+    // ---- tag journal --------------------------------------------------------------------------
+
+    /** Every journal event of the tag, newest first. */
+    List<TagEvent> tagHistory(String repository, String tag);
+
+    /** The last {@code deleted} event of each tag that is not live now, newest first. */
+    List<TagEvent> deletedTags(String repository);
+
+    /** Soft-deleted manifests of the repository, newest deletion first. */
+    List<DeletedManifest> deletedManifests(String repository);
+
+    /** What a stored manifest points at, whether live or soft-deleted; empty if no row is left. */
+    Optional<ManifestGraph> findManifestGraph(String repository, Digest digest);
+
+    /**
+     * Points {@code tag} at {@code digest} again, in one transaction: brings the manifest (and the
+     * child manifests of an index) back if they were soft-deleted, links their blobs into the
+     * repository again, and journals a {@code restored} event with the tag's previous live digest.
+     * The caller has checked that the content exists. {@code MANIFEST_UNKNOWN} if no manifest row
+     * is left.
+     */
+    void restoreTag(String repository, String tag, Digest digest, String actor);
+
+    /**
+     * Brings a soft-deleted manifest back with those of its tags that are not live elsewhere now,
+     * journaling each as {@code restored}; returns the tags restored.
+     */
+    List<String> restoreManifest(String repository, Digest digest, String actor);
 
     // ---- upload sessions ----------------------------------------------------------------------
 

@@ -214,7 +214,7 @@ public final class RegistryService {
      * @param contentType the request's media type without parameters, or null
      */
     public PutManifestResult putManifest(String repository, Reference reference, String contentType,
-                                         byte[] content, List<String> extraTags) {
+                                         byte[] content, List<String> extraTags, String actor) {
         RepositoryName.validate(repository);
         if (content.length > maxManifestBytes) {
             throw RegistryException.sizeInvalidWithStatus("manifest larger than " + maxManifestBytes + " bytes", 413);
@@ -235,9 +235,9 @@ public final class RegistryService {
             tags.add(reference.tag());
         }
         extraTags.stream().filter(tag -> !tags.contains(tag)).forEach(tags::add);
-        metadata.putManifest(record, tags);
-        log.info("manifest stored repository={} reference={} digest={} mediaType={}",
-                repository, reference, digest, parsed.mediaType());
+        metadata.putManifest(record, tags, actor);
+        log.info("manifest stored repository={} reference={} digest={} mediaType={} actor={}",
+                repository, reference, digest, parsed.mediaType(), actor);
         return new PutManifestResult(digest, parsed.subject());
     }
 
@@ -250,16 +250,19 @@ public final class RegistryService {
         return found.orElseThrow(() -> RegistryException.manifestUnknown(reference.toString()));
     }
 
-    /** Deletes a tag (reference is a tag) or a manifest and its tags (reference is a digest). */
-    public void deleteManifest(String repository, Reference reference) {
+    /**
+     * Soft-deletes a tag (reference is a tag) or a manifest and its tags (reference is a digest):
+     * gone for clients, journaled, and restorable until the retention window passes.
+     */
+    public void deleteManifest(String repository, Reference reference, String actor) {
         RepositoryName.validate(repository);
         boolean deleted = reference.isDigest()
-                ? metadata.deleteManifest(repository, reference.digest())
-                : metadata.deleteTag(repository, reference.tag());
+                ? metadata.deleteManifest(repository, reference.digest(), actor)
+                : metadata.deleteTag(repository, reference.tag(), actor);
         if (!deleted) {
             throw RegistryException.manifestUnknown(reference.toString());
         }
-        log.info("manifest deleted repository={} reference={}", repository, reference);
+        log.info("manifest deleted repository={} reference={} actor={}", repository, reference, actor);
     }
 
     // ---- content discovery --------------------------------------------------------------------

@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * to open a store on a directory; reopening on the same directory must see the same data.
  */
 public abstract class MetadataStoreContractTest {
+    protected static final String ACTOR = "alice";
     @TempDir
     protected Path dir;
     protected MetadataStore store;
@@ -76,12 +77,12 @@ public abstract class MetadataStoreContractTest {
         store.linkBlob("app", present, 1);
         Digest missing = digest("missing");
         RegistryException e = assertThrows(RegistryException.class,
-                () -> store.putManifest(image("app", "m", List.of(present, missing), null), List.of("v1")));
+                () -> store.putManifest(image("app", "m", List.of(present, missing), null), List.of("v1"), ACTOR));
         assertEquals(ErrorCode.MANIFEST_BLOB_UNKNOWN, e.code());
         assertTrue(store.findManifestByTag("app", "v1").isEmpty());
         assertTrue(store.listTags("app", null, 10).isEmpty());
         RegistryException fresh = assertThrows(RegistryException.class,
-                () -> store.putManifest(image("brand/new", "m", List.of(missing), null), List.of("v1")));
+                () -> store.putManifest(image("brand/new", "m", List.of(missing), null), List.of("v1"), ACTOR));
         assertEquals(ErrorCode.MANIFEST_BLOB_UNKNOWN, fresh.code());
         assertFalse(store.repositoryExists("brand/new"));
     }
@@ -94,9 +95,9 @@ public abstract class MetadataStoreContractTest {
         byte[] indexBytes = "{\"index\":1}".getBytes(StandardCharsets.UTF_8);
         ManifestRecord index = new ManifestRecord("app", Digest.sha256(indexBytes), MediaTypes.OCI_INDEX, null, null, null,
                 indexBytes, List.of(), List.of(child.digest()));
-        assertThrows(RegistryException.class, () -> store.putManifest(index, List.of("multi")));
-        store.putManifest(child, List.of());
-        store.putManifest(index, List.of("multi"));
+        assertThrows(RegistryException.class, () -> store.putManifest(index, List.of("multi"), ACTOR));
+        store.putManifest(child, List.of(), ACTOR);
+        store.putManifest(index, List.of("multi"), ACTOR);
         assertEquals(index.digest(), store.findManifestByTag("app", "multi").orElseThrow().digest());
     }
 
@@ -106,16 +107,16 @@ public abstract class MetadataStoreContractTest {
         store.linkBlob("app", blob, 1);
         ManifestRecord first = image("app", "1", List.of(blob), null);
         ManifestRecord second = image("app", "2", List.of(blob), null);
-        store.putManifest(first, List.of("v1"));
-        store.putManifest(first, List.of("latest"));
-        store.putManifest(second, List.of("latest"));
+        store.putManifest(first, List.of("v1"), ACTOR);
+        store.putManifest(first, List.of("latest"), ACTOR);
+        store.putManifest(second, List.of("latest"), ACTOR);
         assertEquals(second.digest(), store.findManifestByTag("app", "latest").orElseThrow().digest());
-        assertTrue(store.deleteTag("app", "latest"));
-        assertFalse(store.deleteTag("app", "latest"));
+        assertTrue(store.deleteTag("app", "latest", ACTOR));
+        assertFalse(store.deleteTag("app", "latest", ACTOR));
         assertTrue(store.findManifest("app", second.digest()).isPresent());
-        assertTrue(store.deleteManifest("app", first.digest()));
+        assertTrue(store.deleteManifest("app", first.digest(), ACTOR));
         assertTrue(store.findManifestByTag("app", "v1").isEmpty());
-        assertFalse(store.deleteManifest("app", first.digest()));
+        assertFalse(store.deleteManifest("app", first.digest(), ACTOR));
         assertEquals(List.of(), store.listTags("app", null, 10));
     }
 
@@ -124,10 +125,10 @@ public abstract class MetadataStoreContractTest {
         Digest blob = digest("l");
         store.linkBlob("app", blob, 1);
         ManifestRecord record = image("app", "multi", List.of(blob), null);
-        store.putManifest(record, List.of("a", "b", "c"));
+        store.putManifest(record, List.of("a", "b", "c"), ACTOR);
         assertEquals(List.of("a", "b", "c"), store.listTags("app", null, 10));
         ManifestRecord broken = image("app", "broken", List.of(digest("absent")), null);
-        assertThrows(RegistryException.class, () -> store.putManifest(broken, List.of("d", "e")));
+        assertThrows(RegistryException.class, () -> store.putManifest(broken, List.of("d", "e"), ACTOR));
         assertEquals(List.of("a", "b", "c"), store.listTags("app", null, 10));
     }
 
@@ -136,10 +137,10 @@ public abstract class MetadataStoreContractTest {
         Digest blob = digest("l");
         store.linkBlob("app", blob, 1);
         ManifestRecord record = image("app", "x", List.of(blob), null);
-        store.putManifest(record, List.of("a"));
+        store.putManifest(record, List.of("a"), ACTOR);
         ManifestRecord sameDigestOtherType = new ManifestRecord("app", record.digest(), MediaTypes.DOCKER_MANIFEST, null,
                 null, null, record.content(), record.blobs(), List.of());
-        store.putManifest(sameDigestOtherType, List.of("b"));
+        store.putManifest(sameDigestOtherType, List.of("b"), ACTOR);
         StoredManifest stored = store.findManifestByTag("app", "b").orElseThrow();
         assertEquals(MediaTypes.OCI_MANIFEST, stored.mediaType());
         assertArrayEquals(record.content(), stored.content());
@@ -151,7 +152,7 @@ public abstract class MetadataStoreContractTest {
         store.linkBlob("app", blob, 1);
         ManifestRecord record = image("app", "x", List.of(blob), null);
         for (int i = 24; i >= 0; i--) {
-            store.putManifest(record, List.of(String.format("t%02d", i)));
+            store.putManifest(record, List.of(String.format("t%02d", i)), ACTOR);
         }
         List<String> all = new ArrayList<>();
         String last = null;
@@ -168,7 +169,7 @@ public abstract class MetadataStoreContractTest {
         assertEquals("t24", all.get(24));
         for (String repository : List.of("b/nested", "a")) {
             store.linkBlob(repository, blob, 1);
-            store.putManifest(image(repository, "x", List.of(blob), null), List.of("v1"));
+            store.putManifest(image(repository, "x", List.of(blob), null), List.of("v1"), ACTOR);
         }
         assertEquals(List.of("a", "app"), store.listRepositories(null, 2));
         assertEquals(List.of("b/nested"), store.listRepositories("app", 10));
@@ -190,9 +191,9 @@ public abstract class MetadataStoreContractTest {
         Digest blob = digest("l");
         store.linkBlob("app", blob, 1);
         ManifestRecord subject = image("app", "subject", List.of(blob), null);
-        store.putManifest(subject, List.of("v1"));
+        store.putManifest(subject, List.of("v1"), ACTOR);
         ManifestRecord sbom = image("app", "sbom", List.of(blob), subject.digest());
-        store.putManifest(sbom, List.of());
+        store.putManifest(sbom, List.of(), ACTOR);
         List<Referrer> referrers = store.listReferrers("app", subject.digest());
         assertEquals(1, referrers.size());
         assertEquals(sbom.digest(), referrers.get(0).digest());
@@ -229,7 +230,7 @@ public abstract class MetadataStoreContractTest {
                     for (int i = 0; i < 50; i++) {
                         Digest blob = digest(thread + "-" + i);
                         store.linkBlob("repo" + thread, blob, i);
-                        store.putManifest(image("repo" + thread, thread + "/" + i, List.of(blob), null), List.of("t" + i));
+                        store.putManifest(image("repo" + thread, thread + "/" + i, List.of(blob), null), List.of("t" + i), ACTOR);
                     }
                     return null;
                 }));
@@ -246,10 +247,111 @@ public abstract class MetadataStoreContractTest {
     }
 
     @Test
+    void everyTagChangeIsJournaledNewestFirst() {
+        Digest blob = digest("l");
+        store.linkBlob("app", blob, 1);
+        ManifestRecord one = image("app", "1", List.of(blob), null);
+        ManifestRecord two = image("app", "2", List.of(blob), null);
+        store.putManifest(one, List.of("v1"), "alice");
+        store.putManifest(one, List.of("v1"), "alice");
+        store.putManifest(two, List.of("v1"), "bob");
+        store.deleteTag("app", "v1", "carol");
+        store.restoreTag("app", "v1", one.digest(), "dave");
+
+        List<TagEvent> history = store.tagHistory("app", "v1");
+        assertEquals(List.of(TagEvent.Type.RESTORED, TagEvent.Type.DELETED, TagEvent.Type.MOVED, TagEvent.Type.PUSHED),
+                history.stream().map(TagEvent::type).toList(), "a re-push of the same digest is no event");
+        assertEquals(one.digest(), history.get(0).digest());
+        assertEquals("dave", history.get(0).actor());
+        assertEquals(two.digest(), history.get(1).digest());
+        assertEquals(two.digest(), history.get(2).digest());
+        assertEquals(one.digest(), history.get(2).previousDigest());
+        assertEquals("bob", history.get(2).actor());
+        assertEquals(one.digest(), store.findManifestByTag("app", "v1").orElseThrow().digest());
+    }
+
+    @Test
+    void deletedTagsListsOnlyTagsThatAreDeletedNow() {
+        Digest blob = digest("l");
+        store.linkBlob("app", blob, 1);
+        ManifestRecord record = image("app", "x", List.of(blob), null);
+        store.putManifest(record, List.of("gone", "back", "live"), ACTOR);
+        store.deleteTag("app", "gone", "alice");
+        store.deleteTag("app", "back", "alice");
+        store.putManifest(record, List.of("back"), ACTOR);
+        List<TagEvent> deleted = store.deletedTags("app");
+        assertEquals(List.of("gone"), deleted.stream().map(TagEvent::tag).toList());
+        assertEquals(record.digest(), deleted.get(0).digest());
+        assertEquals("alice", deleted.get(0).actor());
+    }
+
+    @Test
+    void manifestDeleteIsSoftAndRestoreBringsItBackWithItsTags() {
+        Digest blob = digest("l");
+        store.linkBlob("app", blob, 1);
+        ManifestRecord subject = image("app", "s", List.of(blob), null);
+        ManifestRecord sbom = image("app", "sbom", List.of(blob), null);
+        ManifestRecord signed = image("app", "signed", List.of(blob), subject.digest());
+        store.putManifest(subject, List.of("v1", "stable"), ACTOR);
+        store.putManifest(signed, List.of(), ACTOR);
+        store.putManifest(sbom, List.of(), ACTOR);
+        assertTrue(store.deleteManifest("app", signed.digest(), "alice"));
+        assertTrue(store.listReferrers("app", subject.digest()).isEmpty(), "a deleted referrer is not listed");
+        assertTrue(store.deleteManifest("app", subject.digest(), "alice"));
+        assertTrue(store.findManifest("app", subject.digest()).isEmpty());
+        assertTrue(store.findManifestByTag("app", "v1").isEmpty());
+        assertTrue(store.findManifestGraph("app", subject.digest()).orElseThrow().deleted());
+        assertEquals(List.of(blob), store.findManifestGraph("app", subject.digest()).orElseThrow().blobs());
+
+        List<DeletedManifest> deleted = store.deletedManifests("app");
+        DeletedManifest entry = deleted.stream().filter(d -> d.digest().equals(subject.digest())).findFirst().orElseThrow();
+        assertEquals(List.of("stable", "v1"), entry.tags());
+        assertEquals("alice", entry.deletedBy());
+
+        store.putManifest(sbom, List.of("stable"), ACTOR);
+        assertEquals(List.of("v1"), store.restoreManifest("app", subject.digest(), "bob"), "a tag live elsewhere stays");
+        assertEquals(subject.digest(), store.findManifestByTag("app", "v1").orElseThrow().digest());
+        assertEquals(sbom.digest(), store.findManifestByTag("app", "stable").orElseThrow().digest());
+        assertFalse(store.findManifestGraph("app", subject.digest()).orElseThrow().deleted());
+        assertEquals(List.of(), store.restoreManifest("app", subject.digest(), "bob"), "restoring a live manifest is a no-op");
+    }
+
+    @Test
+    void pushingADeletedManifestAgainRevivesIt() {
+        Digest blob = digest("l");
+        store.linkBlob("app", blob, 1);
+        ManifestRecord record = image("app", "x", List.of(blob), null);
+        store.putManifest(record, List.of("v1"), ACTOR);
+        store.deleteManifest("app", record.digest(), ACTOR);
+        store.putManifest(record, List.of(), ACTOR);
+        assertTrue(store.findManifest("app", record.digest()).isPresent());
+        assertTrue(store.deletedManifests("app").isEmpty());
+    }
+
+    @Test
+    void restoreOfAManifestWithNoRowLeftIsManifestUnknown() {
+        RegistryException e = assertThrows(RegistryException.class,
+                () -> store.restoreTag("app", "v1", digest("never"), ACTOR));
+        assertEquals(ErrorCode.MANIFEST_UNKNOWN, e.code());
+    }
+
+    @Test
+    void aRestoredTagLinksTheManifestsBlobsAgain() {
+        Digest blob = digest("l");
+        store.linkBlob("app", blob, 1);
+        ManifestRecord record = image("app", "x", List.of(blob), null);
+        store.putManifest(record, List.of("v1"), ACTOR);
+        store.deleteTag("app", "v1", ACTOR);
+        store.unlinkBlob("app", blob);
+        store.restoreTag("app", "v1", record.digest(), ACTOR);
+        assertEquals(1L, store.findLinkedBlob("app", blob).orElseThrow());
+    }
+
+    @Test
     void everythingSurvivesAReopen() {
         Digest blob = digest("durable");
         store.linkBlob("app", blob, 7);
-        store.putManifest(image("app", "d", List.of(blob), null), List.of("v1"));
+        store.putManifest(image("app", "d", List.of(blob), null), List.of("v1"), ACTOR);
         store.close();
         store = open(dir);
         assertEquals(7L, store.findLinkedBlob("app", blob).orElseThrow());
