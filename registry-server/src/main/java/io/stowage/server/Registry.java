@@ -1,5 +1,7 @@
 package io.stowage.server;
 
+import io.stowage.recovery.journal.TagJournal;
+import io.stowage.server.admin.JournalRoutes;
 import io.stowage.server.config.ListenAddress;
 import io.stowage.server.config.RegistryConfig;
 import io.stowage.server.http.HttpServer;
@@ -55,6 +57,7 @@ public final class Registry implements AutoCloseable {
 
         Router router = new Router();
         OciRoutes.register(router, service);
+        JournalRoutes.register(router, new TagJournal(metadata, blobs, clock));
         OpsRoutes.register(router, service);
         this.workers = new WorkerPool(config.http.workerThreads, config.http.workerQueue);
         this.server = new HttpServer(router, workers,

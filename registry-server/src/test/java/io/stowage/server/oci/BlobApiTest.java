@@ -1,5 +1,6 @@
 package io.stowage.server.oci;
 
+import io.stowage.server.OciApi;
 import io.stowage.server.TestRegistry;
 import io.stowage.storage.oci.Digest;
 import org.junit.jupiter.api.Test;
@@ -8,8 +9,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
 
-import static io.stowage.server.oci.OciApi.errorCode;
-import static io.stowage.server.oci.OciApi.randomBytes;
+import static io.stowage.server.OciApi.errorCode;
+import static io.stowage.server.OciApi.randomBytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

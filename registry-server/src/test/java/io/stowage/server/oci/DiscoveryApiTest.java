@@ -1,6 +1,7 @@
 package io.stowage.server.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.stowage.server.OciApi;
 import io.stowage.server.TestRegistry;
 import io.stowage.storage.oci.Digest;
 import org.junit.jupiter.api.Test;
@@ -11,9 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.stowage.server.oci.OciApi.OCI_MANIFEST;
-import static io.stowage.server.oci.OciApi.errorCode;
-import static io.stowage.server.oci.OciApi.json;
+import static io.stowage.server.OciApi.OCI_MANIFEST;
+import static io.stowage.server.OciApi.errorCode;
+import static io.stowage.server.OciApi.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

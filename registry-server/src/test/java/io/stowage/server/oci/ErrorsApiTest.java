@@ -1,13 +1,14 @@
 package io.stowage.server.oci;
 
+import io.stowage.server.OciApi;
 import io.stowage.server.TestRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 
-import static io.stowage.server.oci.OciApi.errorCode;
-import static io.stowage.server.oci.OciApi.json;
+import static io.stowage.server.OciApi.errorCode;
+import static io.stowage.server.OciApi.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

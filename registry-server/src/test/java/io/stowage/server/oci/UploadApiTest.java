@@ -1,5 +1,6 @@
 package io.stowage.server.oci;
 
+import io.stowage.server.OciApi;
 import io.stowage.server.TestRegistry;
 import io.stowage.storage.oci.Digest;
 import org.junit.jupiter.api.Test;
@@ -15,8 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import static io.stowage.server.oci.OciApi.errorCode;
-import static io.stowage.server.oci.OciApi.randomBytes;
+import static io.stowage.server.OciApi.errorCode;
+import static io.stowage.server.OciApi.randomBytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

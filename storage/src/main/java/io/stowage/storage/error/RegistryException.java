@@ -1,5 +1,6 @@
 package io.stowage.storage.error;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -109,6 +110,27 @@ public final class RegistryException extends RuntimeException {
 
     public static RegistryException unsupported(String message) {
         return new RegistryException(ErrorCode.UNSUPPORTED, message);
+    }
+
+    public static RegistryException tagUnknown(String repository, String tag) {
+        return new RegistryException(ErrorCode.TAG_UNKNOWN, "tag " + tag + " has no journal entry in " + repository,
+                Map.of("repository", String.valueOf(repository), "tag", String.valueOf(tag)));
+    }
+
+    public static RegistryException tagExists(String tag, Object liveDigest) {
+        return new RegistryException(ErrorCode.TAG_EXISTS,
+                "tag " + tag + " is live; pass ?digest= with &force=true to roll it back",
+                Map.of("tag", String.valueOf(tag), "digest", String.valueOf(liveDigest)));
+    }
+
+    /**
+     * The content of a manifest to restore is gone; {@code detail.missingBlobs} names every
+     * missing digest so the operator can re-import exactly those.
+     */
+    public static RegistryException contentMissing(String repository, Object digest, List<String> missing) {
+        return new RegistryException(ErrorCode.CONTENT_MISSING,
+                missing.size() + " blob(s) or manifest(s) of " + digest + " are gone; re-import them, then undelete again",
+                Map.of("repository", String.valueOf(repository), "digest", String.valueOf(digest), "missingBlobs", missing));
     }
 
     public static RegistryException unavailable(String message) {
