@@ -1,6 +1,9 @@
 package io.stowage.server;
 
+import io.stowage.gc.GarbageCollector;
+import io.stowage.gc.GcSettings;
 import io.stowage.recovery.journal.TagJournal;
+import io.stowage.server.admin.GcRoutes;
 import io.stowage.server.admin.JournalRoutes;
 import io.stowage.server.config.ListenAddress;
 import io.stowage.server.config.RegistryConfig;
@@ -10,6 +13,8 @@ import io.stowage.server.http.WorkerPool;
 import io.stowage.server.oci.OciRoutes;
 import io.stowage.server.ops.OpsRoutes;
 import io.stowage.storage.blob.BlobStore;
+import io.stowage.storage.blob.DigestLocks;
+import io.stowage.storage.error.RegistryException;
 import io.stowage.storage.blob.FilesystemBlobStore;
 import io.stowage.storage.meta.JdbcMetadataStore;
 import io.stowage.storage.meta.MetadataStore;
@@ -18,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +47,7 @@ public final class Registry implements AutoCloseable {
     private final BlobStore blobs;
     private final MetadataStore metadata;
     private final RegistryService service;
+    private final GarbageCollector gc;
     private final WorkerPool workers;
     private final HttpServer server;
     private final ScheduledExecutorService jobs;
@@ -52,12 +59,17 @@ public final class Registry implements AutoCloseable {
         this.dataDir = Path.of(config.storage.dataDir).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         this.blobs = new FilesystemBlobStore(dataDir, clock);
-        this.metadata = JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"), clock);
-        this.service = new RegistryService(blobs, metadata, clock, config.limits.maxManifestBytes);
+        JdbcMetadataStore jdbc = JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"), clock);
+        this.metadata = jdbc;
+        DigestLocks digestLocks = new DigestLocks();
+        this.service = new RegistryService(blobs, metadata, digestLocks, clock, config.limits.maxManifestBytes);
+        this.gc = new GarbageCollector(jdbc.gcStore(), blobs, digestLocks, clock,
+                new GcSettings(config.gc.gracePeriod, config.gc.retention, config.gc.batchSize));
 
         Router router = new Router();
         OciRoutes.register(router, service);
         JournalRoutes.register(router, new TagJournal(metadata, blobs, clock));
+        GcRoutes.register(router, gc);
         OpsRoutes.register(router, service);
         this.workers = new WorkerPool(config.http.workerThreads, config.http.workerQueue);
         this.server = new HttpServer(router, workers,
@@ -72,6 +84,10 @@ public final class Registry implements AutoCloseable {
         });
         long interval = config.uploads.purgeInterval.toMillis();
         jobs.scheduleWithFixedDelay(() -> purgeUploads(clock), interval, interval, TimeUnit.MILLISECONDS);
+        long gcInterval = config.gc.interval.toMillis();
+        if (gcInterval > 0) {
+            jobs.scheduleWithFixedDelay(this::scheduledCollection, gcInterval, gcInterval, TimeUnit.MILLISECONDS);
+        }
 
         if (!listen.isLoopback()) {
             log.warn("registry listens beyond loopback without authentication address={}", config.http.addr);
@@ -98,11 +114,35 @@ public final class Registry implements AutoCloseable {
         return service;
     }
 
+    /** Removing abandoned uploads is a deletion too: it waits while the garbage collector is paused. */
     private void purgeUploads(Clock clock) {
         try {
-            service.purgeAbandonedUploads(clock.instant().minus(config.uploads.purgeAfter));
+            boolean ran = gc.runUnlessPaused(() -> {
+                try {
+                    service.purgeAbandonedUploads(clock.instant().minus(config.uploads.purgeAfter));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            if (!ran) {
+                log.info("upload purge skipped: garbage collection is paused");
+            }
         } catch (Exception e) {
             log.warn("failed to purge abandoned uploads", e);
+        }
+    }
+
+    private void scheduledCollection() {
+        try {
+            if (gc.paused()) {
+                log.info("scheduled garbage collection skipped: paused");
+                return;
+            }
+            gc.start(false);
+        } catch (RegistryException e) {
+            log.info("scheduled garbage collection not started reason={}", e.getMessage());
+        } catch (Exception e) {
+            log.warn("failed to start scheduled garbage collection", e);
         }
     }
 
@@ -117,6 +157,7 @@ public final class Registry implements AutoCloseable {
         try {
             server.shutdown(grace);
             jobs.shutdownNow();
+            gc.close();
             workers.shutdown(Duration.ofSeconds(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

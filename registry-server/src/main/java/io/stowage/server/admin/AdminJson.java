@@ -22,8 +22,12 @@ final class AdminJson {
     }
 
     static Response ok(Object body) {
+        return respond(200, body);
+    }
+
+    static Response respond(int status, Object body) {
         try {
-            return Response.status(200).bytes(MAPPER.writeValueAsBytes(body), "application/json");
+            return Response.status(status).bytes(MAPPER.writeValueAsBytes(body), "application/json");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("admin response not serialisable", e);
         }

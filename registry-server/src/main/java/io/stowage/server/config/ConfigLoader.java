@@ -149,6 +149,10 @@ public final class ConfigLoader {
                 || config.uploads.purgeInterval.isZero()) {
             throw new ConfigException("uploads.purgeAfter must be >= 0 and uploads.purgeInterval > 0", null);
         }
+        requirePositive("gc.batchSize", config.gc.batchSize);
+        if (config.gc.gracePeriod.isNegative() || config.gc.retention.isNegative() || config.gc.interval.isNegative()) {
+            throw new ConfigException("gc.gracePeriod, gc.retention and gc.interval must be >= 0", null);
+        }
         if (config.storage.dataDir == null || config.storage.dataDir.isBlank()) {
             throw new ConfigException("storage.dataDir must be set", null);
         }

@@ -13,6 +13,7 @@ public final class RegistryConfig {
     public Storage storage = new Storage();
     public Uploads uploads = new Uploads();
     public Limits limits = new Limits();
+    public Gc gc = new Gc();
 
     /** The listener and the request-processing threads. */
     public static final class Http {
@@ -37,6 +38,18 @@ public final class RegistryConfig {
         public Duration purgeAfter = Duration.ofHours(24);
         /** How often the purge runs. */
         public Duration purgeInterval = Duration.ofHours(1);
+    }
+
+    /** The garbage collector. */
+    public static final class Gc {
+        /** A blob written, mounted, checked with HEAD or referenced within this long is never swept. */
+        public Duration gracePeriod = Duration.ofHours(24);
+        /** Content of a deleted tag or manifest (and a moved tag's previous digest) is kept this long. */
+        public Duration retention = Duration.ofDays(30);
+        /** How often a collection runs on its own; PT0S turns the schedule off (runs on demand only). */
+        public Duration interval = Duration.ofHours(24);
+        /** Removals per batch; a pause is obeyed between batches. */
+        public int batchSize = 100;
     }
 
     /** Sizes beyond which a request is refused. */

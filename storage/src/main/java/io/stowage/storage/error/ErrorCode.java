@@ -31,7 +31,8 @@ public enum ErrorCode {
     TAG_EXISTS(409, "tag exists"),
     CONTENT_MISSING(409, "content missing"),
     GC_PAUSED(409, "garbage collection is paused"),
-    GC_RUNNING(409, "garbage collection is running");
+    GC_RUNNING(409, "garbage collection is running"),
+    GC_RUN_UNKNOWN(404, "no garbage collection run with that id");
 
     private final int httpStatus;
     private final String defaultMessage;

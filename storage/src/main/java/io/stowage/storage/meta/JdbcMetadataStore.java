@@ -35,6 +35,11 @@ public final class JdbcMetadataStore implements MetadataStore {
         this.clock = clock;
     }
 
+    /** The garbage collector's view of the same database. */
+    public GcStore gcStore() {
+        return new JdbcGcStore(db);
+    }
+
     /** Opens (creating and migrating if needed) the SQLite database of the embedded default. */
     public static JdbcMetadataStore openSqlite(Path databaseFile, Clock clock) {
         return new JdbcMetadataStore(new SqliteDatabase(databaseFile), clock);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stowage.storage.blob.BlobContent;
 import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.blob.BlobUpload;
+import io.stowage.storage.blob.DigestLocks;
 import io.stowage.storage.error.RegistryException;
 import io.stowage.storage.meta.ManifestRecord;
 import io.stowage.storage.meta.MetadataStore;
@@ -48,10 +49,13 @@ public final class RegistryService {
     private final Clock clock;
     private final long maxManifestBytes;
     private final UploadLocks uploadLocks = new UploadLocks();
+    private final DigestLocks digestLocks;
 
-    public RegistryService(BlobStore blobs, MetadataStore metadata, Clock clock, long maxManifestBytes) {
+    public RegistryService(BlobStore blobs, MetadataStore metadata, DigestLocks digestLocks, Clock clock,
+                           long maxManifestBytes) {
         this.blobs = blobs;
         this.metadata = metadata;
+        this.digestLocks = digestLocks;
         this.clock = clock;
         this.maxManifestBytes = maxManifestBytes;
     }
@@ -93,13 +97,18 @@ public final class RegistryService {
         if (from == null || !RepositoryName.isValid(from)) {
             return Optional.empty();
         }
-        Optional<Long> size = metadata.findLinkedBlob(from, digest);
-        if (size.isEmpty() || blobs.size(digest).isEmpty()) {
-            return Optional.empty();
+        Optional<Long> mounted = digestLocks.withLock(digest.toString(), () -> {
+            Optional<Long> size = metadata.findLinkedBlob(from, digest);
+            if (size.isEmpty() || blobs.size(digest).isEmpty()) {
+                return Optional.<Long>empty();
+            }
+            metadata.linkBlob(repository, digest, size.get());
+            return size;
+        });
+        if (mounted.isPresent()) {
+            log.info("blob mounted repository={} from={} digest={}", repository, from, digest);
         }
-        metadata.linkBlob(repository, digest, size.get());
-        log.info("blob mounted repository={} from={} digest={}", repository, from, digest);
-        return size;
+        return mounted;
     }
 
     // ---- uploads ------------------------------------------------------------------------------
@@ -123,7 +132,7 @@ public final class RegistryService {
         try {
             BlobUpload upload = blobs.resumeUpload(uploadId)
                     .orElseThrow(() -> RegistryException.uploadUnknown(uploadId));
-            return new UploadWriter(repository, upload, metadata, clock, unlock);
+            return new UploadWriter(repository, upload, metadata, digestLocks, clock, unlock);
         } catch (IOException | RuntimeException e) {
             unlock.run();
             throw e;

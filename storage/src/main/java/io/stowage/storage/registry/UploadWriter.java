@@ -1,6 +1,7 @@
 package io.stowage.storage.registry;
 
 import io.stowage.storage.blob.BlobUpload;
+import io.stowage.storage.blob.DigestLocks;
 import io.stowage.storage.error.ErrorCode;
 import io.stowage.storage.error.RegistryException;
 import io.stowage.storage.meta.MetadataStore;
@@ -24,16 +25,18 @@ public final class UploadWriter implements AutoCloseable {
     private final String repository;
     private final BlobUpload upload;
     private final MetadataStore metadata;
+    private final DigestLocks digestLocks;
     private final Clock clock;
     private final Runnable unlock;
     private long size;
     private boolean finished;
 
-    UploadWriter(String repository, BlobUpload upload, MetadataStore metadata, Clock clock, Runnable unlock)
-            throws IOException {
+    UploadWriter(String repository, BlobUpload upload, MetadataStore metadata, DigestLocks digestLocks, Clock clock,
+                 Runnable unlock) throws IOException {
         this.repository = repository;
         this.upload = upload;
         this.metadata = metadata;
+        this.digestLocks = digestLocks;
         this.clock = clock;
         this.unlock = unlock;
         this.size = upload.size();
@@ -77,9 +80,13 @@ public final class UploadWriter implements AutoCloseable {
     public BlobUpload.Committed complete(Digest expected) throws IOException {
         finished = true;
         try {
-            BlobUpload.Committed committed = upload.commit(expected);
-            metadata.completeUpload(upload.id(), committed.digest(), committed.size());
-            return committed;
+            // Publish and link under the digest's lock, so the garbage collector cannot delete the
+            // bytes between the two (a publish of bytes already present keeps the old file).
+            return digestLocks.withLock(expected.toString(), () -> {
+                BlobUpload.Committed committed = upload.commit(expected);
+                metadata.completeUpload(upload.id(), committed.digest(), committed.size());
+                return committed;
+            });
         } catch (RegistryException e) {
             if (e.code() == ErrorCode.DIGEST_INVALID) {
                 metadata.deleteUpload(upload.id());

@@ -1,5 +1,6 @@
 package io.stowage.storage.registry;
 
+import io.stowage.storage.blob.DigestLocks;
 import io.stowage.storage.blob.FilesystemBlobStore;
 import io.stowage.storage.error.ErrorCode;
 import io.stowage.storage.error.RegistryException;
@@ -37,7 +38,7 @@ class RegistryServiceTest {
     void open() throws Exception {
         blobs = new FilesystemBlobStore(dir, clock);
         metadata = JdbcMetadataStore.openSqlite(dir.resolve("registry.db"), clock);
-        registry = new RegistryService(blobs, metadata, clock, 1024 * 1024);
+        registry = new RegistryService(blobs, metadata, new DigestLocks(), clock, 1024 * 1024);
     }
 
     @AfterEach

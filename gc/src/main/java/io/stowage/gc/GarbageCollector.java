@@ -1,0 +1,370 @@
+package io.stowage.gc;
+
+import io.stowage.storage.blob.BlobStore;
+import io.stowage.storage.blob.DigestLocks;
+import io.stowage.storage.error.ErrorCode;
+import io.stowage.storage.error.RegistryException;
+import io.stowage.storage.meta.GcDeletion;
+import io.stowage.storage.meta.GcPause;
+import io.stowage.storage.meta.GcRunRecord;
+import io.stowage.storage.meta.GcSnapshot;
+import io.stowage.storage.meta.GcStore;
+import io.stowage.storage.oci.Digest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * The mark-and-sweep garbage collector, online: marks from a snapshot ({@link Marker}), then
+ * removes unmarked manifests and blobs in batches, each removal re-checked in its own transaction
+ * ({@link GcStore}) and, for blobs, under the digest's lock shared with uploads and mounts.
+ *
+ * <p>Pause (invariant 4): the pause is a database row, read before every batch; each batch runs
+ * under {@code batchLock}, which {@link #pause} takes once after setting the row, so when pause
+ * returns no batch is running and none will start. Dry runs delete nothing and may run while
+ * paused. One run at a time, on its own thread. Thread-safe.
+ */
+public final class GarbageCollector implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
+    private static final int MAX_MANIFEST_PASSES = 16;
+    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+
+    private final GcStore store;
+    private final BlobStore blobs;
+    private final DigestLocks digestLocks;
+    private final Clock clock;
+    private final GcSettings settings;
+    private final ReentrantLock batchLock = new ReentrantLock();
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "registry-gc");
+        t.setDaemon(true);
+        return t;
+    });
+    private RunProgress current;
+
+    public GarbageCollector(GcStore store, BlobStore blobs, DigestLocks digestLocks, Clock clock, GcSettings settings) {
+        this.store = store;
+        this.blobs = blobs;
+        this.digestLocks = digestLocks;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    public GcSettings settings() {
+        return settings;
+    }
+
+    public GcStatus status() {
+        GcPause pause = store.pauseState();
+        RunProgress running;
+        synchronized (this) {
+            running = current;
+        }
+        GcRunRecord currentRun = running == null ? null : running.record();
+        GcRunRecord lastRun = store.runs(5).stream()
+                .filter(run -> run.finishedAt() != null && (currentRun == null || !run.id().equals(currentRun.id())))
+                .findFirst().orElse(null);
+        String state = currentRun != null && !currentRun.dryRun() ? "running" : pause.paused() ? "paused" : currentRun != null ? "running" : "idle";
+        return new GcStatus(state, pause, settings.gracePeriod(), settings.retention(), currentRun, lastRun);
+    }
+
+    /**
+     * Pauses durably and returns once no deletion is in progress: a running sweep stops at its next
+     * batch boundary. Idempotent; a second pause keeps the first one's actor and reason.
+     */
+    public GcStatus pause(String actor, String reason) {
+        store.setPaused(true, actor, reason, clock.instant());
+        batchLock.lock();
+        batchLock.unlock();
+        log.info("gc paused actor={} reason={}", actor, reason);
+        return status();
+    }
+
+    public GcStatus resume(String actor) {
+        store.setPaused(false, actor, null, clock.instant());
+        log.info("gc resumed actor={}", actor);
+        return status();
+    }
+
+    public boolean paused() {
+        return store.pauseState().paused();
+    }
+
+    /**
+     * Runs {@code work} (another kind of removal, such as the purge of abandoned uploads) unless
+     * the collector is paused, under the same batch lock, so a pause covers it too.
+     */
+    public boolean runUnlessPaused(Runnable work) {
+        batchLock.lock();
+        try {
+            if (paused()) {
+                return false;
+            }
+            work.run();
+            return true;
+        } finally {
+            batchLock.unlock();
+        }
+    }
+
+    /**
+     * Starts a run in the background: {@code GC_RUNNING} if one is under way, {@code GC_PAUSED} if
+     * paused (a dry run is allowed). Returns the run as recorded at its start and its completion.
+     */
+    public synchronized Started start(boolean dryRun) {
+        if (current != null) {
+            throw new RegistryException(ErrorCode.GC_RUNNING, "a garbage collection is running",
+                    Map.of("id", current.id()));
+        }
+        if (!dryRun && paused()) {
+            throw new RegistryException(ErrorCode.GC_PAUSED, "garbage collection is paused; resume it first (a dry run is allowed)");
+        }
+        Instant now = clock.instant();
+        RunProgress progress = new RunProgress("gc-" + RUN_ID.format(now) + "-" + UUID.randomUUID().toString().substring(0, 8),
+                dryRun, now);
+        current = progress;
+        store.saveRun(progress.record());
+        CompletableFuture<GcRunRecord> done = CompletableFuture.supplyAsync(() -> execute(progress), runner);
+        return new Started(progress.record(), done);
+    }
+
+    public List<GcRunRecord> runs(int limit) {
+        return store.runs(limit);
+    }
+
+    public Optional<GcRunRecord> run(String id) {
+        synchronized (this) {
+            if (current != null && current.id().equals(id)) {
+                return Optional.of(current.record());
+            }
+        }
+        return store.run(id);
+    }
+
+    public List<GcDeletion> deletions(String runId) {
+        return store.deletions(runId);
+    }
+
+    private GcRunRecord execute(RunProgress progress) {
+        try {
+            Instant now = clock.instant();
+            Instant retentionCutoff = now.minus(settings.retention());
+            Instant graceCutoff = now.minus(settings.gracePeriod());
+            GcSnapshot snapshot = store.snapshot();
+            Marker.Result marked = Marker.mark(snapshot, retentionCutoff);
+            progress.marked(marked.manifests().size(), marked.blobs().size());
+            log.info("gc marked run={} dryRun={} manifests={} blobs={}", progress.id(), progress.dryRun(),
+                    marked.manifests().size(), marked.blobs().size());
+            String outcome = progress.dryRun()
+                    ? dryRun(progress, snapshot, marked, graceCutoff)
+                    : sweep(progress, snapshot, marked, retentionCutoff, graceCutoff);
+            return finish(progress, outcome, null);
+        } catch (Exception e) {
+            log.error("gc run failed run={}", progress.id(), e);
+            return finish(progress, "failed", String.valueOf(e.getMessage()));
+        }
+    }
+
+    private GcRunRecord finish(RunProgress progress, String outcome, String error) {
+        progress.finish(outcome, error, clock.instant());
+        GcRunRecord record = progress.record();
+        store.saveRun(record);
+        synchronized (this) {
+            current = null;
+        }
+        log.info("gc finished run={} outcome={} sweptManifests={} sweptBlobs={} bytes={}", record.id(), outcome,
+                record.sweptManifests(), record.sweptBlobs(), record.sweptBytes());
+        return record;
+    }
+
+    /** Lists what a real run would delete now; deletes nothing. */
+    private String dryRun(RunProgress progress, GcSnapshot snapshot, Marker.Result marked, Instant graceCutoff)
+            throws IOException {
+        List<GcDeletion> wouldDelete = new ArrayList<>();
+        for (GcSnapshot.Manifest manifest : snapshot.manifests()) {
+            if (!marked.manifests().contains(manifest.key())) {
+                wouldDelete.add(new GcDeletion(manifest.digest(), "manifest", manifest.size(), manifest.repository()));
+                progress.sweptManifest(manifest.size());
+            }
+        }
+        for (GcSnapshot.Blob blob : unmarkedBlobs(snapshot, marked, graceCutoff)) {
+            wouldDelete.add(new GcDeletion(blob.digest(), "blob", blob.size(), null));
+            progress.sweptBlob(blob.size());
+        }
+        for (BlobStore.StoredBlob orphan : orphanFiles(snapshot, graceCutoff)) {
+            wouldDelete.add(new GcDeletion(orphan.digest().toString(), "blob", orphan.size(), null));
+            progress.sweptBlob(orphan.size());
+        }
+        store.addDeletions(progress.id(), wouldDelete);
+        return "completed";
+    }
+
+    private String sweep(RunProgress progress, GcSnapshot snapshot, Marker.Result marked, Instant retentionCutoff,
+                         Instant graceCutoff) throws IOException {
+        // Manifests first, in passes: an index goes before its children, a subject before its referrers.
+        List<GcSnapshot.Manifest> left = new ArrayList<>();
+        for (GcSnapshot.Manifest manifest : snapshot.manifests()) {
+            if (!marked.manifests().contains(manifest.key())) {
+                left.add(manifest);
+            }
+        }
+        for (int pass = 0; pass < MAX_MANIFEST_PASSES && !left.isEmpty(); pass++) {
+            List<GcSnapshot.Manifest> kept = new ArrayList<>();
+            for (List<GcSnapshot.Manifest> batch : batches(left)) {
+                Optional<List<GcDeletion>> removed = inBatch(() -> {
+                    List<GcDeletion> deletions = new ArrayList<>();
+                    for (GcSnapshot.Manifest manifest : batch) {
+                        Optional<Long> size = store.removeManifestIfCollectable(manifest.repositoryId(), manifest.digest(),
+                                retentionCutoff);
+                        if (size.isPresent()) {
+                            deletions.add(new GcDeletion(manifest.digest(), "manifest", size.get(), manifest.repository()));
+                            progress.sweptManifest(size.get());
+                        } else {
+                            kept.add(manifest);
+                        }
+                    }
+                    return deletions;
+                });
+                if (removed.isEmpty()) {
+                    return "paused";
+                }
+                record(progress, removed.get());
+            }
+            if (kept.size() == left.size()) {
+                break;
+            }
+            left = kept;
+        }
+
+        for (List<GcSnapshot.Blob> batch : batches(unmarkedBlobs(snapshot, marked, graceCutoff))) {
+            Optional<List<GcDeletion>> removed = inBatch(() -> {
+                List<GcDeletion> deletions = new ArrayList<>();
+                for (GcSnapshot.Blob blob : batch) {
+                    Optional<Long> size = digestLocks.withLock(blob.digest(), () -> {
+                        Optional<Long> rowRemoved = store.removeBlobIfCollectable(blob.digest(), graceCutoff);
+                        if (rowRemoved.isPresent()) {
+                            deleteBytes(blob.digest());
+                        }
+                        return rowRemoved;
+                    });
+                    size.ifPresent(s -> {
+                        deletions.add(new GcDeletion(blob.digest(), "blob", s, null));
+                        progress.sweptBlob(s);
+                    });
+                }
+                return deletions;
+            });
+            if (removed.isEmpty()) {
+                return "paused";
+            }
+            record(progress, removed.get());
+        }
+
+        for (List<BlobStore.StoredBlob> batch : batches(orphanFiles(snapshot, graceCutoff))) {
+            Optional<List<GcDeletion>> removed = inBatch(() -> {
+                List<GcDeletion> deletions = new ArrayList<>();
+                for (BlobStore.StoredBlob orphan : batch) {
+                    String digest = orphan.digest().toString();
+                    boolean deleted = digestLocks.withLock(digest, () -> !store.blobKnown(digest) && deleteBytes(digest));
+                    if (deleted) {
+                        deletions.add(new GcDeletion(digest, "blob", orphan.size(), null));
+                        progress.sweptBlob(orphan.size());
+                    }
+                }
+                return deletions;
+            });
+            if (removed.isEmpty()) {
+                return "paused";
+            }
+            record(progress, removed.get());
+        }
+        return "completed";
+    }
+
+    /** Runs one batch under the batch lock unless paused; empty when paused (the run stops). */
+    private <T> Optional<T> inBatch(Supplier<T> batch) {
+        batchLock.lock();
+        try {
+            if (paused()) {
+                return Optional.empty();
+            }
+            return Optional.of(batch.get());
+        } finally {
+            batchLock.unlock();
+        }
+    }
+
+    private void record(RunProgress progress, List<GcDeletion> deletions) {
+        store.addDeletions(progress.id(), deletions);
+        store.saveRun(progress.record());
+    }
+
+    private boolean deleteBytes(String digest) {
+        try {
+            return blobs.delete(Digest.parse(digest));
+        } catch (IOException e) {
+            // The row is gone, so the bytes are an orphan now: the next run retries them.
+            log.warn("failed to delete blob bytes digest={}", digest, e);
+            return false;
+        }
+    }
+
+    private static List<GcSnapshot.Blob> unmarkedBlobs(GcSnapshot snapshot, Marker.Result marked, Instant graceCutoff) {
+        List<GcSnapshot.Blob> candidates = new ArrayList<>();
+        for (GcSnapshot.Blob blob : snapshot.blobs()) {
+            if (!marked.blobs().contains(blob.digest()) && blob.heldAt() < graceCutoff.toEpochMilli()) {
+                candidates.add(blob);
+            }
+        }
+        return candidates;
+    }
+
+    /** Blob files with no metadata row, older than the grace period: left by a crash between publish and link. */
+    private List<BlobStore.StoredBlob> orphanFiles(GcSnapshot snapshot, Instant graceCutoff) throws IOException {
+        Set<String> known = new HashSet<>();
+        snapshot.blobs().forEach(blob -> known.add(blob.digest()));
+        List<BlobStore.StoredBlob> orphans = new ArrayList<>();
+        blobs.forEachBlob(blob -> {
+            if (!known.contains(blob.digest().toString()) && blob.storedAt().isBefore(graceCutoff)) {
+                orphans.add(blob);
+            }
+        });
+        return orphans;
+    }
+
+    private <T> List<List<T>> batches(List<T> items) {
+        List<List<T>> batches = new ArrayList<>();
+        for (int i = 0; i < items.size(); i += settings.batchSize()) {
+            batches.add(items.subList(i, Math.min(items.size(), i + settings.batchSize())));
+        }
+        return batches;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        runner.shutdownNow();
+        runner.awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    /** A run just started: its record at the start, and its record when it finishes. */
+    public record Started(GcRunRecord run, CompletableFuture<GcRunRecord> completion) {
+    }
+}

@@ -1,0 +1,115 @@
+package io.stowage.gc;
+
+import io.stowage.storage.blob.DigestLocks;
+import io.stowage.storage.blob.FilesystemBlobStore;
+import io.stowage.storage.meta.JdbcMetadataStore;
+import io.stowage.storage.oci.Digest;
+import io.stowage.storage.oci.MediaTypes;
+import io.stowage.storage.oci.Reference;
+import io.stowage.storage.registry.RegistryService;
+import io.stowage.storage.registry.UploadWriter;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The real embedded stores, the registry service and a collector over them, with a clock tests move. */
+final class GcFixture implements AutoCloseable {
+    final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    final FilesystemBlobStore blobs;
+    final JdbcMetadataStore metadata;
+    final RegistryService registry;
+    final GarbageCollector gc;
+
+    GcFixture(Path dir, GcSettings settings) throws Exception {
+        DigestLocks locks = new DigestLocks();
+        blobs = new FilesystemBlobStore(dir, clock);
+        metadata = JdbcMetadataStore.openSqlite(dir.resolve("registry.db"), clock);
+        registry = new RegistryService(blobs, metadata, locks, clock, 4 * 1024 * 1024);
+        gc = new GarbageCollector(metadata.gcStore(), blobs, locks, clock, settings);
+    }
+
+    Digest pushBlob(String repository, byte[] content) throws Exception {
+        String id = registry.startUpload(repository).uploadId();
+        try (UploadWriter writer = registry.openUpload(repository, id)) {
+            writer.append(ByteBuffer.wrap(content));
+            return writer.complete(Digest.sha256(content)).digest();
+        }
+    }
+
+    /** Pushes an image of the given layers (each pushed too) under {@code tag}; returns the manifest digest. */
+    Digest pushImage(String repository, String tag, List<byte[]> layers) throws Exception {
+        byte[] config = ("{\"layers\":" + layers.size() + ",\"tag\":\"" + tag + "\"}").getBytes(StandardCharsets.UTF_8);
+        pushBlob(repository, config);
+        List<String> descriptors = new ArrayList<>();
+        for (byte[] layer : layers) {
+            pushBlob(repository, layer);
+            descriptors.add(descriptor(layer));
+        }
+        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":{\"mediaType\":"
+                + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + Digest.sha256(config) + "\",\"size\":"
+                + config.length + "},\"layers\":[" + String.join(",", descriptors) + "]}";
+        return registry.putManifest(repository, Reference.ofTag(tag), MediaTypes.OCI_MANIFEST,
+                manifest.getBytes(StandardCharsets.UTF_8), List.of(), "test").digest();
+    }
+
+    static String descriptor(byte[] layer) {
+        return "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" + Digest.sha256(layer)
+                + "\",\"size\":" + layer.length + "}";
+    }
+
+    static byte[] bytes(String seed, int size) {
+        byte[] bytes = new byte[size];
+        byte[] pattern = seed.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) (pattern[i % pattern.length] + i / pattern.length);
+        }
+        return bytes;
+    }
+
+    boolean stored(Digest digest) throws Exception {
+        return blobs.size(digest).isPresent();
+    }
+
+    @Override
+    public void close() throws Exception {
+        gc.close();
+        metadata.close();
+        blobs.close();
+    }
+
+    /** A clock that stands still until the test moves it. */
+    static final class MovableClock extends Clock {
+        private volatile Instant now;
+
+        MovableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
