@@ -233,7 +233,7 @@ public final class GarbageCollector implements AutoCloseable {
                     List<GcDeletion> deletions = new ArrayList<>();
                     for (GcSnapshot.Manifest manifest : batch) {
                         Optional<Long> size = store.removeManifestIfCollectable(manifest.repositoryId(), manifest.digest(),
-                                retentionCutoff);
+                                retentionCutoff, clock.instant());
                         if (size.isPresent()) {
                             deletions.add(new GcDeletion(manifest.digest(), "manifest", size.get(), manifest.repository()));
                             progress.sweptManifest(size.get());

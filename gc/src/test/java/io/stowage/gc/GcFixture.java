@@ -21,14 +21,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The real embedded stores, the registry service and a collector over them, with a clock tests move. */
-final class GcFixture implements AutoCloseable {
-    final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    final FilesystemBlobStore blobs;
-    final JdbcMetadataStore metadata;
-    final RegistryService registry;
-    final GarbageCollector gc;
+public final class GcFixture implements AutoCloseable {
+    public final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    public final FilesystemBlobStore blobs;
+    public final JdbcMetadataStore metadata;
+    public final RegistryService registry;
+    public final GarbageCollector gc;
 
-    GcFixture(Path dir, GcSettings settings) throws Exception {
+    public GcFixture(Path dir, GcSettings settings) throws Exception {
         DigestLocks locks = new DigestLocks();
         blobs = new FilesystemBlobStore(dir, clock);
         metadata = JdbcMetadataStore.openSqlite(dir.resolve("registry.db"), clock);
@@ -36,7 +36,7 @@ final class GcFixture implements AutoCloseable {
         gc = new GarbageCollector(metadata.gcStore(), blobs, locks, clock, settings);
     }
 
-    Digest pushBlob(String repository, byte[] content) throws Exception {
+    public Digest pushBlob(String repository, byte[] content) throws Exception {
         String id = registry.startUpload(repository).uploadId();
         try (UploadWriter writer = registry.openUpload(repository, id)) {
             writer.append(ByteBuffer.wrap(content));
@@ -45,7 +45,7 @@ final class GcFixture implements AutoCloseable {
     }
 
     /** Pushes an image of the given layers (each pushed too) under {@code tag}; returns the manifest digest. */
-    Digest pushImage(String repository, String tag, List<byte[]> layers) throws Exception {
+    public Digest pushImage(String repository, String tag, List<byte[]> layers) throws Exception {
         byte[] config = ("{\"layers\":" + layers.size() + ",\"tag\":\"" + tag + "\"}").getBytes(StandardCharsets.UTF_8);
         pushBlob(repository, config);
         List<String> descriptors = new ArrayList<>();
@@ -65,7 +65,7 @@ final class GcFixture implements AutoCloseable {
                 + "\",\"size\":" + layer.length + "}";
     }
 
-    static byte[] bytes(String seed, int size) {
+    public static byte[] bytes(String seed, int size) {
         byte[] bytes = new byte[size];
         byte[] pattern = seed.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < size; i++) {
@@ -74,7 +74,7 @@ final class GcFixture implements AutoCloseable {
         return bytes;
     }
 
-    boolean stored(Digest digest) throws Exception {
+    public boolean stored(Digest digest) throws Exception {
         return blobs.size(digest).isPresent();
     }
 
@@ -86,14 +86,14 @@ final class GcFixture implements AutoCloseable {
     }
 
     /** A clock that stands still until the test moves it. */
-    static final class MovableClock extends Clock {
+    public static final class MovableClock extends Clock {
         private volatile Instant now;
 
         MovableClock(Instant start) {
             this.now = start;
         }
 
-        void advance(Duration duration) {
+        public void advance(Duration duration) {
             now = now.plus(duration);
         }
 

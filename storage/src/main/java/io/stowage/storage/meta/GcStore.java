@@ -23,12 +23,14 @@ public interface GcStore {
     GcSnapshot snapshot();
 
     /**
-     * Removes a manifest row (and its references) if, at this moment, no tag points at it, no other
-     * stored manifest has it as a child, its subject (if any) is gone, no journal event since
-     * {@code retentionCutoff} names it, and it was pushed (if live) or deleted (if soft-deleted)
-     * before {@code retentionCutoff}. Returns the removed manifest's size, or empty if it stays.
+     * Collects a manifest if, at this moment, no tag points at it, no other stored manifest has it
+     * as a child, its subject (if any) is gone, no journal event since {@code retentionCutoff}
+     * names it, and it was pushed (if live) or deleted (if soft-deleted) before
+     * {@code retentionCutoff}. A manifest the journal ever named becomes a tombstone (bytes and
+     * references kept, invisible, holding no blob, so an undelete can name what is missing);
+     * any other is removed. Returns its size, or empty if it stays.
      */
-    Optional<Long> removeManifestIfCollectable(long repositoryId, String digest, Instant retentionCutoff);
+    Optional<Long> removeManifestIfCollectable(long repositoryId, String digest, Instant retentionCutoff, Instant now);
 
     /**
      * Removes a blob's row and its repository links if, at this moment, no stored manifest

@@ -61,7 +61,8 @@ final class JdbcGcStore implements GcStore {
             try {
                 List<GcSnapshot.Manifest> manifests = new ArrayList<>();
                 try (PreparedStatement s = c.prepareStatement("SELECT m.repository_id, r.name, m.digest, m.size, m.pushed_at,"
-                        + " m.deleted_at, m.subject_digest FROM manifests m JOIN repositories r ON r.id = m.repository_id");
+                        + " m.deleted_at, m.subject_digest FROM manifests m JOIN repositories r ON r.id = m.repository_id"
+                        + " WHERE m.swept_at IS NULL");
                      ResultSet rows = s.executeQuery()) {
                     while (rows.next()) {
                         long deletedAt = rows.getLong(6);
@@ -79,7 +80,9 @@ final class JdbcGcStore implements GcStore {
                 }
                 List<GcSnapshot.Edge> edges = new ArrayList<>();
                 try (PreparedStatement s = c.prepareStatement(
-                        "SELECT repository_id, manifest_digest, referenced_digest, kind FROM manifest_references");
+                        "SELECT r.repository_id, r.manifest_digest, r.referenced_digest, r.kind FROM manifest_references r"
+                                + " JOIN manifests m ON m.repository_id = r.repository_id AND m.digest = r.manifest_digest"
+                                + " WHERE m.swept_at IS NULL");
                      ResultSet rows = s.executeQuery()) {
                     while (rows.next()) {
                         edges.add(new GcSnapshot.Edge(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4)));
@@ -111,16 +114,19 @@ final class JdbcGcStore implements GcStore {
     }
 
     @Override
-    public Optional<Long> removeManifestIfCollectable(long repositoryId, String digest, Instant retentionCutoff) {
+    public Optional<Long> removeManifestIfCollectable(long repositoryId, String digest, Instant retentionCutoff, Instant now) {
         long cutoff = retentionCutoff.toEpochMilli();
         return db.write(c -> {
             Long size = null;
             try (PreparedStatement s = prepare(c, "SELECT m.size FROM manifests m WHERE m.repository_id = ? AND m.digest = ?"
+                            + " AND m.swept_at IS NULL"
                             + " AND ((m.deleted_at IS NULL AND m.pushed_at < ?) OR (m.deleted_at IS NOT NULL AND m.deleted_at < ?))"
                             + " AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest)"
-                            + " AND NOT EXISTS (SELECT 1 FROM manifest_references p WHERE p.repository_id = m.repository_id"
-                            + "     AND p.kind = 'manifest' AND p.referenced_digest = m.digest)"
-                            + " AND NOT EXISTS (SELECT 1 FROM manifests s WHERE s.repository_id = m.repository_id AND s.digest = m.subject_digest)"
+                            + " AND NOT EXISTS (SELECT 1 FROM manifest_references p JOIN manifests pm"
+                            + "     ON pm.repository_id = p.repository_id AND pm.digest = p.manifest_digest AND pm.swept_at IS NULL"
+                            + "     WHERE p.repository_id = m.repository_id AND p.kind = 'manifest' AND p.referenced_digest = m.digest)"
+                            + " AND NOT EXISTS (SELECT 1 FROM manifests s WHERE s.repository_id = m.repository_id"
+                            + "     AND s.digest = m.subject_digest AND s.swept_at IS NULL)"
                             + " AND NOT EXISTS (SELECT 1 FROM tag_events e WHERE e.repository_id = m.repository_id AND e.at >= ?"
                             + "     AND (e.digest = m.digest OR e.previous_digest = m.digest))",
                     repositoryId, digest, cutoff, cutoff, cutoff);
@@ -132,7 +138,18 @@ final class JdbcGcStore implements GcStore {
             if (size == null) {
                 return Optional.<Long>empty();
             }
-            execute(c, "DELETE FROM manifests WHERE repository_id = ? AND digest = ?", repositoryId, digest);
+            boolean journaled;
+            try (PreparedStatement s = prepare(c, "SELECT 1 FROM tag_events WHERE repository_id = ?"
+                    + " AND (digest = ? OR previous_digest = ?)", repositoryId, digest, digest); ResultSet rows = s.executeQuery()) {
+                journaled = rows.next();
+            }
+            if (journaled) {
+                execute(c, "UPDATE manifests SET swept_at = ?, deleted_at = COALESCE(deleted_at, ?),"
+                        + " deleted_by = COALESCE(deleted_by, 'gc') WHERE repository_id = ? AND digest = ?",
+                        now.toEpochMilli(), now.toEpochMilli(), repositoryId, digest);
+            } else {
+                execute(c, "DELETE FROM manifests WHERE repository_id = ? AND digest = ?", repositoryId, digest);
+            }
             return Optional.of(size);
         });
     }
@@ -142,7 +159,9 @@ final class JdbcGcStore implements GcStore {
         return db.write(c -> {
             Long size = null;
             try (PreparedStatement s = prepare(c, "SELECT b.size FROM blobs b WHERE b.digest = ? AND b.held_at < ?"
-                    + " AND NOT EXISTS (SELECT 1 FROM manifest_references r WHERE r.kind = 'blob' AND r.referenced_digest = b.digest)",
+                    + " AND NOT EXISTS (SELECT 1 FROM manifest_references r JOIN manifests m"
+                    + "     ON m.repository_id = r.repository_id AND m.digest = r.manifest_digest AND m.swept_at IS NULL"
+                    + "     WHERE r.kind = 'blob' AND r.referenced_digest = b.digest)",
                     digest, graceCutoff.toEpochMilli()); ResultSet rows = s.executeQuery()) {
                 if (rows.next()) {
                     size = rows.getLong(1);

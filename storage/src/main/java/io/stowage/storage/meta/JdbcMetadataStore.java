@@ -130,7 +130,7 @@ public final class JdbcMetadataStore implements MetadataStore {
                     manifest.content(), (long) manifest.content().length, now);
             if (inserted == 0) {
                 // Pushing a soft-deleted manifest again is the plainest undelete there is.
-                update(c, "UPDATE manifests SET deleted_at = NULL, deleted_by = NULL"
+                update(c, "UPDATE manifests SET deleted_at = NULL, deleted_by = NULL, swept_at = NULL"
                         + " WHERE repository_id = ? AND digest = ? AND deleted_at IS NOT NULL", repositoryId, digest);
             }
             if (inserted > 0) {
@@ -356,8 +356,8 @@ public final class JdbcMetadataStore implements MetadataStore {
         if (!seen.add(digest)) {
             return;
         }
-        update(c, "UPDATE manifests SET deleted_at = NULL, deleted_by = NULL WHERE repository_id = ? AND digest = ?",
-                repositoryId, digest.toString());
+        update(c, "UPDATE manifests SET deleted_at = NULL, deleted_by = NULL, swept_at = NULL"
+                + " WHERE repository_id = ? AND digest = ?", repositoryId, digest.toString());
         for (Digest blob : references(c, repositoryId, digest, "blob")) {
             update(c, "INSERT INTO repository_blobs (repository_id, digest, linked_at) SELECT ?, digest, ? FROM blobs"
                     + " WHERE digest = ? ON CONFLICT (repository_id, digest) DO NOTHING", repositoryId, now, blob.toString());
