@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -19,8 +20,19 @@ import java.util.stream.Stream;
  * Register with {@code @RegisterExtension static final TestRegistry registry = new TestRegistry();}.
  */
 public final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
+    private final Consumer<RegistryConfig> customizer;
     private Registry registry;
     private Path dataDir;
+
+    public TestRegistry() {
+        this(config -> {
+        });
+    }
+
+    /** A registry whose configuration the test adjusts (e.g. a zero GC grace period). */
+    public TestRegistry(Consumer<RegistryConfig> customizer) {
+        this.customizer = customizer;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -30,6 +42,8 @@ public final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
         config.http.shutdownGrace = java.time.Duration.ofSeconds(5);
         config.storage.dataDir = dataDir.toString();
         config.limits.maxManifestBytes = 256 * 1024;
+        config.gc.interval = java.time.Duration.ZERO;
+        customizer.accept(config);
         registry = Registry.start(config, Clock.systemUTC());
     }
 
