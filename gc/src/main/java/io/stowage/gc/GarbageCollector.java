@@ -230,13 +230,14 @@ public final class GarbageCollector implements AutoCloseable {
             List<GcSnapshot.Manifest> kept = new ArrayList<>();
             for (List<GcSnapshot.Manifest> batch : batches(left)) {
                 Optional<List<GcDeletion>> removed = inBatch(() -> {
+                    Map<GcSnapshot.Manifest, Long> collected =
+                            store.removeManifestsIfCollectable(batch, retentionCutoff, clock.instant());
                     List<GcDeletion> deletions = new ArrayList<>();
                     for (GcSnapshot.Manifest manifest : batch) {
-                        Optional<Long> size = store.removeManifestIfCollectable(manifest.repositoryId(), manifest.digest(),
-                                retentionCutoff, clock.instant());
-                        if (size.isPresent()) {
-                            deletions.add(new GcDeletion(manifest.digest(), "manifest", size.get(), manifest.repository()));
-                            progress.sweptManifest(size.get());
+                        Long size = collected.get(manifest);
+                        if (size != null) {
+                            deletions.add(new GcDeletion(manifest.digest(), "manifest", size, manifest.repository()));
+                            progress.sweptManifest(size);
                         } else {
                             kept.add(manifest);
                         }
@@ -254,30 +255,28 @@ public final class GarbageCollector implements AutoCloseable {
             left = kept;
         }
 
+        log.info("gc swept manifests run={} count={}", progress.id(), progress.record().sweptManifests());
         for (List<GcSnapshot.Blob> batch : batches(unmarkedBlobs(snapshot, marked, graceCutoff))) {
-            Optional<List<GcDeletion>> removed = inBatch(() -> {
+            List<String> digests = batch.stream().map(GcSnapshot.Blob::digest).toList();
+            Optional<List<GcDeletion>> removed = inBatch(() -> digestLocks.withLocks(digests, () -> {
+                // Rows first (one conditional transaction), then the bytes of what was removed,
+                // all under the digests' locks so no upload or mount can slip in between.
+                Map<String, Long> collected = store.removeBlobsIfCollectable(digests, graceCutoff);
                 List<GcDeletion> deletions = new ArrayList<>();
-                for (GcSnapshot.Blob blob : batch) {
-                    Optional<Long> size = digestLocks.withLock(blob.digest(), () -> {
-                        Optional<Long> rowRemoved = store.removeBlobIfCollectable(blob.digest(), graceCutoff);
-                        if (rowRemoved.isPresent()) {
-                            deleteBytes(blob.digest());
-                        }
-                        return rowRemoved;
-                    });
-                    size.ifPresent(s -> {
-                        deletions.add(new GcDeletion(blob.digest(), "blob", s, null));
-                        progress.sweptBlob(s);
-                    });
+                for (Map.Entry<String, Long> blob : collected.entrySet()) {
+                    deleteBytes(blob.getKey());
+                    deletions.add(new GcDeletion(blob.getKey(), "blob", blob.getValue(), null));
+                    progress.sweptBlob(blob.getValue());
                 }
                 return deletions;
-            });
+            }));
             if (removed.isEmpty()) {
                 return "paused";
             }
             record(progress, removed.get());
         }
 
+        log.info("gc swept blobs run={} count={}", progress.id(), progress.record().sweptBlobs());
         for (List<BlobStore.StoredBlob> batch : batches(orphanFiles(snapshot, graceCutoff))) {
             Optional<List<GcDeletion>> removed = inBatch(() -> {
                 List<GcDeletion> deletions = new ArrayList<>();

@@ -1,5 +1,9 @@
 package io.stowage.storage.blob;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -26,6 +30,29 @@ public final class DigestLocks {
             return work.get();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code work} while holding the locks of all {@code digests}, taken in one global order
+     * so two batch holders cannot deadlock.
+     */
+    public <T, E extends Exception> T withLocks(Collection<String> digests, CheckedSupplier<T, E> work) throws E {
+        TreeSet<Integer> stripes = new TreeSet<>();
+        for (String digest : digests) {
+            stripes.add(Math.floorMod(digest.hashCode(), STRIPES));
+        }
+        List<ReentrantLock> held = new ArrayList<>();
+        try {
+            for (int stripe : stripes) {
+                locks[stripe].lock();
+                held.add(locks[stripe]);
+            }
+            return work.get();
+        } finally {
+            for (int i = held.size() - 1; i >= 0; i--) {
+                held.get(i).unlock();
+            }
         }
     }
 

@@ -138,7 +138,7 @@ public final class FilesystemBlobStore implements BlobStore {
     public boolean delete(Digest digest) throws IOException {
         boolean deleted = Files.deleteIfExists(layout.blobFile(digest));
         if (deleted) {
-            log.info("blob deleted digest={}", digest);
+            log.debug("blob deleted digest={}", digest);
         }
         return deleted;
     }

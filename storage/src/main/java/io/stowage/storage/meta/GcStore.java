@@ -2,6 +2,7 @@ package io.stowage.storage.meta;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,21 +24,23 @@ public interface GcStore {
     GcSnapshot snapshot();
 
     /**
-     * Collects a manifest if, at this moment, no tag points at it, no other stored manifest has it
-     * as a child, its subject (if any) is gone, no journal event since {@code retentionCutoff}
-     * names it, and it was pushed (if live) or deleted (if soft-deleted) before
-     * {@code retentionCutoff}. A manifest the journal ever named becomes a tombstone (bytes and
-     * references kept, invisible, holding no blob, so an undelete can name what is missing);
-     * any other is removed. Returns its size, or empty if it stays.
+     * Collects, in one transaction, each manifest of the batch that at this moment: no tag points
+     * at, no other stored manifest has as a child, whose subject (if any) is gone, that no journal
+     * event since {@code retentionCutoff} names, and that was pushed (if live) or deleted (if
+     * soft-deleted) before {@code retentionCutoff}. A manifest the journal ever named becomes a
+     * tombstone (bytes and references kept, invisible, holding no blob, so an undelete can name
+     * what is missing); any other is removed. Returns the collected ones with their sizes.
      */
-    Optional<Long> removeManifestIfCollectable(long repositoryId, String digest, Instant retentionCutoff, Instant now);
+    Map<GcSnapshot.Manifest, Long> removeManifestsIfCollectable(List<GcSnapshot.Manifest> batch, Instant retentionCutoff,
+                                                              Instant now);
 
     /**
-     * Removes a blob's row and its repository links if, at this moment, no stored manifest
-     * references it and its hold is older than {@code graceCutoff}. Returns its size, or empty if it
-     * stays. The caller deletes the bytes afterwards, under the same per-digest lock.
+     * Removes, in one transaction, the row and repository links of each blob of the batch that at
+     * this moment no stored manifest references and whose hold is older than {@code graceCutoff}.
+     * Returns the removed digests with their sizes. The caller holds the digests' locks and deletes
+     * the bytes afterwards, still under them.
      */
-    Optional<Long> removeBlobIfCollectable(String digest, Instant graceCutoff);
+    Map<String, Long> removeBlobsIfCollectable(List<String> digests, Instant graceCutoff);
 
     /** True when the metadata knows a blob with this digest (a file without a row is an orphan). */
     boolean blobKnown(String digest);

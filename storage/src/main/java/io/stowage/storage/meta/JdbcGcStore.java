@@ -8,7 +8,9 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -114,65 +116,84 @@ final class JdbcGcStore implements GcStore {
     }
 
     @Override
-    public Optional<Long> removeManifestIfCollectable(long repositoryId, String digest, Instant retentionCutoff, Instant now) {
-        long cutoff = retentionCutoff.toEpochMilli();
+    public Map<GcSnapshot.Manifest, Long> removeManifestsIfCollectable(List<GcSnapshot.Manifest> batch, Instant retentionCutoff,
+                                                                     Instant now) {
         return db.write(c -> {
-            Long size = null;
-            try (PreparedStatement s = prepare(c, "SELECT m.size FROM manifests m WHERE m.repository_id = ? AND m.digest = ?"
-                            + " AND m.swept_at IS NULL"
-                            + " AND ((m.deleted_at IS NULL AND m.pushed_at < ?) OR (m.deleted_at IS NOT NULL AND m.deleted_at < ?))"
-                            + " AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest)"
-                            + " AND NOT EXISTS (SELECT 1 FROM manifest_references p JOIN manifests pm"
-                            + "     ON pm.repository_id = p.repository_id AND pm.digest = p.manifest_digest AND pm.swept_at IS NULL"
-                            + "     WHERE p.repository_id = m.repository_id AND p.kind = 'manifest' AND p.referenced_digest = m.digest)"
-                            + " AND NOT EXISTS (SELECT 1 FROM manifests s WHERE s.repository_id = m.repository_id"
-                            + "     AND s.digest = m.subject_digest AND s.swept_at IS NULL)"
-                            + " AND NOT EXISTS (SELECT 1 FROM tag_events e WHERE e.repository_id = m.repository_id AND e.at >= ?"
-                            + "     AND (e.digest = m.digest OR e.previous_digest = m.digest))",
-                    repositoryId, digest, cutoff, cutoff, cutoff);
-                 ResultSet rows = s.executeQuery()) {
-                if (rows.next()) {
-                    size = rows.getLong(1);
+            Map<GcSnapshot.Manifest, Long> removed = new LinkedHashMap<>();
+            for (GcSnapshot.Manifest manifest : batch) {
+                Long size = removeManifest(c, manifest.repositoryId(), manifest.digest(), retentionCutoff.toEpochMilli(),
+                        now.toEpochMilli());
+                if (size != null) {
+                    removed.put(manifest, size);
                 }
             }
-            if (size == null) {
-                return Optional.<Long>empty();
-            }
-            boolean journaled;
-            try (PreparedStatement s = prepare(c, "SELECT 1 FROM tag_events WHERE repository_id = ?"
-                    + " AND (digest = ? OR previous_digest = ?)", repositoryId, digest, digest); ResultSet rows = s.executeQuery()) {
-                journaled = rows.next();
-            }
-            if (journaled) {
-                execute(c, "UPDATE manifests SET swept_at = ?, deleted_at = COALESCE(deleted_at, ?),"
-                        + " deleted_by = COALESCE(deleted_by, 'gc') WHERE repository_id = ? AND digest = ?",
-                        now.toEpochMilli(), now.toEpochMilli(), repositoryId, digest);
-            } else {
-                execute(c, "DELETE FROM manifests WHERE repository_id = ? AND digest = ?", repositoryId, digest);
-            }
-            return Optional.of(size);
+            return removed;
         });
     }
 
+    /** The conditional removal of one manifest inside the caller's transaction; its size, or null if it stays. */
+    private static Long removeManifest(Connection c, long repositoryId, String digest, long cutoff, long now) throws SQLException {
+        Long size = null;
+        try (PreparedStatement s = prepare(c, "SELECT m.size FROM manifests m WHERE m.repository_id = ? AND m.digest = ?"
+                        + " AND m.swept_at IS NULL"
+                        + " AND ((m.deleted_at IS NULL AND m.pushed_at < ?) OR (m.deleted_at IS NOT NULL AND m.deleted_at < ?))"
+                        + " AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest)"
+                        + " AND NOT EXISTS (SELECT 1 FROM manifest_references p JOIN manifests pm"
+                        + "     ON pm.repository_id = p.repository_id AND pm.digest = p.manifest_digest AND pm.swept_at IS NULL"
+                        + "     WHERE p.repository_id = m.repository_id AND p.kind = 'manifest' AND p.referenced_digest = m.digest)"
+                        + " AND NOT EXISTS (SELECT 1 FROM manifests s WHERE s.repository_id = m.repository_id"
+                        + "     AND s.digest = m.subject_digest AND s.swept_at IS NULL)"
+                        + " AND NOT EXISTS (SELECT 1 FROM tag_events e WHERE e.repository_id = m.repository_id"
+                        + "     AND e.digest = m.digest AND e.at >= ?)"
+                        + " AND NOT EXISTS (SELECT 1 FROM tag_events e WHERE e.repository_id = m.repository_id"
+                        + "     AND e.previous_digest = m.digest AND e.at >= ?)",
+                repositoryId, digest, cutoff, cutoff, cutoff, cutoff);
+             ResultSet rows = s.executeQuery()) {
+            if (rows.next()) {
+                size = rows.getLong(1);
+            }
+        }
+        if (size == null) {
+            return null;
+        }
+        boolean journaled;
+        try (PreparedStatement s = prepare(c, "SELECT 1 WHERE EXISTS (SELECT 1 FROM tag_events WHERE repository_id = ? AND digest = ?)"
+                + " OR EXISTS (SELECT 1 FROM tag_events WHERE repository_id = ? AND previous_digest = ?)",
+                repositoryId, digest, repositoryId, digest); ResultSet rows = s.executeQuery()) {
+            journaled = rows.next();
+        }
+        if (journaled) {
+            execute(c, "UPDATE manifests SET swept_at = ?, deleted_at = COALESCE(deleted_at, ?),"
+                    + " deleted_by = COALESCE(deleted_by, 'gc') WHERE repository_id = ? AND digest = ?",
+                    now, now, repositoryId, digest);
+        } else {
+            execute(c, "DELETE FROM manifests WHERE repository_id = ? AND digest = ?", repositoryId, digest);
+        }
+        return size;
+    }
+
     @Override
-    public Optional<Long> removeBlobIfCollectable(String digest, Instant graceCutoff) {
+    public Map<String, Long> removeBlobsIfCollectable(List<String> digests, Instant graceCutoff) {
         return db.write(c -> {
-            Long size = null;
-            try (PreparedStatement s = prepare(c, "SELECT b.size FROM blobs b WHERE b.digest = ? AND b.held_at < ?"
-                    + " AND NOT EXISTS (SELECT 1 FROM manifest_references r JOIN manifests m"
-                    + "     ON m.repository_id = r.repository_id AND m.digest = r.manifest_digest AND m.swept_at IS NULL"
-                    + "     WHERE r.kind = 'blob' AND r.referenced_digest = b.digest)",
-                    digest, graceCutoff.toEpochMilli()); ResultSet rows = s.executeQuery()) {
-                if (rows.next()) {
-                    size = rows.getLong(1);
+            Map<String, Long> removed = new LinkedHashMap<>();
+            for (String digest : digests) {
+                Long size = null;
+                try (PreparedStatement s = prepare(c, "SELECT b.size FROM blobs b WHERE b.digest = ? AND b.held_at < ?"
+                        + " AND NOT EXISTS (SELECT 1 FROM manifest_references r JOIN manifests m"
+                        + "     ON m.repository_id = r.repository_id AND m.digest = r.manifest_digest AND m.swept_at IS NULL"
+                        + "     WHERE r.kind = 'blob' AND r.referenced_digest = b.digest)",
+                        digest, graceCutoff.toEpochMilli()); ResultSet rows = s.executeQuery()) {
+                    if (rows.next()) {
+                        size = rows.getLong(1);
+                    }
+                }
+                if (size != null) {
+                    execute(c, "DELETE FROM repository_blobs WHERE digest = ?", digest);
+                    execute(c, "DELETE FROM blobs WHERE digest = ?", digest);
+                    removed.put(digest, size);
                 }
             }
-            if (size == null) {
-                return Optional.<Long>empty();
-            }
-            execute(c, "DELETE FROM repository_blobs WHERE digest = ?", digest);
-            execute(c, "DELETE FROM blobs WHERE digest = ?", digest);
-            return Optional.of(size);
+            return removed;
         });
     }
 
