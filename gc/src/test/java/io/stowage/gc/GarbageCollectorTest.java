@@ -72,6 +72,33 @@ class GarbageCollectorTest {
     }
 
     @Test
+    void aBlobCheckedWithHeadSurvivesItsGracePeriodAgain() throws Exception {
+        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+            Digest checked = f.pushBlob("app", GcFixture.bytes("checked", 1000));
+            Digest ignored = f.pushBlob("app", GcFixture.bytes("ignored", 1000));
+            f.clock.advance(Duration.ofHours(23));
+            f.registry.statBlob("app", checked); // what HEAD /v2/app/blobs/<digest> does
+            f.clock.advance(Duration.ofHours(2));
+            run(f.gc, false);
+            assertTrue(f.stored(checked), "HEAD renewed the hold: the client is about to rely on it");
+            assertFalse(f.stored(ignored));
+        }
+    }
+
+    @Test
+    void otherRemovalsSuchAsTheUploadPurgeWaitWhilePaused() throws Exception {
+        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+            boolean[] ran = {false};
+            f.gc.pause("alice", "recovery");
+            assertFalse(f.gc.runUnlessPaused(() -> ran[0] = true));
+            assertFalse(ran[0]);
+            f.gc.resume("alice");
+            assertTrue(f.gc.runUnlessPaused(() -> ran[0] = true));
+            assertTrue(ran[0]);
+        }
+    }
+
+    @Test
     void aDryRunListsWhatWouldGoAndDeletesNothing() throws Exception {
         try (GcFixture f = new GcFixture(dir, SETTINGS)) {
             byte[] own = GcFixture.bytes("dry", 3000);

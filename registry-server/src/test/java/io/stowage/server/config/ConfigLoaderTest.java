@@ -40,6 +40,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void garbageCollectionSettingsHaveSafeDefaultsAndTakeIsoDurations() {
+        RegistryConfig defaults = loader.load(null, Map.of(), Map.of());
+        assertEquals(Duration.ofHours(24), defaults.gc.gracePeriod);
+        assertEquals(Duration.ofDays(30), defaults.gc.retention);
+        RegistryConfig tuned = loader.load(null, Map.of("REGISTRY_GC_GRACE_PERIOD", "PT0S", "REGISTRY_GC_RETENTION", "P7D"), Map.of());
+        assertEquals(Duration.ZERO, tuned.gc.gracePeriod);
+        assertEquals(Duration.ofDays(7), tuned.gc.retention);
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_GC_RETENTION", "-PT1H"), Map.of()));
+    }
+
+    @Test
     void everyKeyHasAnEnvironmentVariable() {
         assertTrue(loader.keys().contains("storage.dataDir"));
         assertEquals("REGISTRY_STORAGE_DATA_DIR", ConfigLoader.envName("storage.dataDir"));
