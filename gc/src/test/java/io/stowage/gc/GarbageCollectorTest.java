@@ -141,6 +141,8 @@ class GarbageCollectorTest {
             }
             f.clock.advance(Duration.ofSeconds(1));
             GarbageCollector.Started started = f.gc.start(false);
+            RegistryException busy = assertThrows(RegistryException.class, () -> f.gc.start(true));
+            assertEquals(ErrorCode.GC_RUNNING, busy.code(), "one run at a time");
             // Wait until the sweep is under way, then pause.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (f.gc.run(started.run().id()).orElseThrow().sweptBlobs() < 20 && System.nanoTime() < deadline) {
