@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,10 +34,10 @@ final class JdbcGcStore implements GcStore {
         return db.write(c -> {
             if (paused) {
                 // Pausing an already paused collector keeps who paused it first and why.
-                execute(c, "UPDATE gc_state SET paused = 1, paused_by = ?, paused_at = ?, pause_reason = ?"
+                Sql.update(c, "UPDATE gc_state SET paused = 1, paused_by = ?, paused_at = ?, pause_reason = ?"
                         + " WHERE id = 1 AND paused = 0", actor, at.toEpochMilli(), reason);
             } else {
-                execute(c, "UPDATE gc_state SET paused = 0, paused_by = NULL, paused_at = NULL, pause_reason = NULL WHERE id = 1");
+                Sql.update(c, "UPDATE gc_state SET paused = 0, paused_by = NULL, paused_at = NULL, pause_reason = NULL WHERE id = 1");
             }
             return readPause(c);
         });
@@ -134,7 +133,7 @@ final class JdbcGcStore implements GcStore {
     /** The conditional removal of one manifest inside the caller's transaction; its size, or null if it stays. */
     private static Long removeManifest(Connection c, long repositoryId, String digest, long cutoff, long now) throws SQLException {
         Long size = null;
-        try (PreparedStatement s = prepare(c, "SELECT m.size FROM manifests m WHERE m.repository_id = ? AND m.digest = ?"
+        try (PreparedStatement s = Sql.prepare(c, "SELECT m.size FROM manifests m WHERE m.repository_id = ? AND m.digest = ?"
                         + " AND m.swept_at IS NULL"
                         + " AND ((m.deleted_at IS NULL AND m.pushed_at < ?) OR (m.deleted_at IS NOT NULL AND m.deleted_at < ?))"
                         + " AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest)"
@@ -157,17 +156,17 @@ final class JdbcGcStore implements GcStore {
             return null;
         }
         boolean journaled;
-        try (PreparedStatement s = prepare(c, "SELECT 1 WHERE EXISTS (SELECT 1 FROM tag_events WHERE repository_id = ? AND digest = ?)"
+        try (PreparedStatement s = Sql.prepare(c, "SELECT 1 WHERE EXISTS (SELECT 1 FROM tag_events WHERE repository_id = ? AND digest = ?)"
                 + " OR EXISTS (SELECT 1 FROM tag_events WHERE repository_id = ? AND previous_digest = ?)",
                 repositoryId, digest, repositoryId, digest); ResultSet rows = s.executeQuery()) {
             journaled = rows.next();
         }
         if (journaled) {
-            execute(c, "UPDATE manifests SET swept_at = ?, deleted_at = COALESCE(deleted_at, ?),"
+            Sql.update(c, "UPDATE manifests SET swept_at = ?, deleted_at = COALESCE(deleted_at, ?),"
                     + " deleted_by = COALESCE(deleted_by, 'gc') WHERE repository_id = ? AND digest = ?",
                     now, now, repositoryId, digest);
         } else {
-            execute(c, "DELETE FROM manifests WHERE repository_id = ? AND digest = ?", repositoryId, digest);
+            Sql.update(c, "DELETE FROM manifests WHERE repository_id = ? AND digest = ?", repositoryId, digest);
         }
         return size;
     }
@@ -178,7 +177,7 @@ final class JdbcGcStore implements GcStore {
             Map<String, Long> removed = new LinkedHashMap<>();
             for (String digest : digests) {
                 Long size = null;
-                try (PreparedStatement s = prepare(c, "SELECT b.size FROM blobs b WHERE b.digest = ? AND b.held_at < ?"
+                try (PreparedStatement s = Sql.prepare(c, "SELECT b.size FROM blobs b WHERE b.digest = ? AND b.held_at < ?"
                         + " AND NOT EXISTS (SELECT 1 FROM manifest_references r JOIN manifests m"
                         + "     ON m.repository_id = r.repository_id AND m.digest = r.manifest_digest AND m.swept_at IS NULL"
                         + "     WHERE r.kind = 'blob' AND r.referenced_digest = b.digest)",
@@ -188,8 +187,8 @@ final class JdbcGcStore implements GcStore {
                     }
                 }
                 if (size != null) {
-                    execute(c, "DELETE FROM repository_blobs WHERE digest = ?", digest);
-                    execute(c, "DELETE FROM blobs WHERE digest = ?", digest);
+                    Sql.update(c, "DELETE FROM repository_blobs WHERE digest = ?", digest);
+                    Sql.update(c, "DELETE FROM blobs WHERE digest = ?", digest);
                     removed.put(digest, size);
                 }
             }
@@ -200,7 +199,7 @@ final class JdbcGcStore implements GcStore {
     @Override
     public boolean blobKnown(String digest) {
         return db.read(c -> {
-            try (PreparedStatement s = prepare(c, "SELECT 1 FROM blobs WHERE digest = ?", digest); ResultSet rows = s.executeQuery()) {
+            try (PreparedStatement s = Sql.prepare(c, "SELECT 1 FROM blobs WHERE digest = ?", digest); ResultSet rows = s.executeQuery()) {
                 return rows.next();
             }
         });
@@ -208,7 +207,7 @@ final class JdbcGcStore implements GcStore {
 
     @Override
     public void saveRun(GcRunRecord run) {
-        db.write(c -> execute(c, "INSERT INTO gc_runs (id, dry_run, started_at, finished_at, outcome, marked_manifests,"
+        db.write(c -> Sql.update(c, "INSERT INTO gc_runs (id, dry_run, started_at, finished_at, outcome, marked_manifests,"
                         + " marked_blobs, swept_manifests, swept_blobs, swept_bytes, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, outcome = excluded.outcome,"
                         + " marked_manifests = excluded.marked_manifests, marked_blobs = excluded.marked_blobs,"
@@ -226,13 +225,13 @@ final class JdbcGcStore implements GcStore {
         }
         db.write(c -> {
             long seq = 0;
-            try (PreparedStatement s = prepare(c, "SELECT COALESCE(MAX(seq), 0) FROM gc_deleted WHERE run_id = ?", runId);
+            try (PreparedStatement s = Sql.prepare(c, "SELECT COALESCE(MAX(seq), 0) FROM gc_deleted WHERE run_id = ?", runId);
                  ResultSet rows = s.executeQuery()) {
                 rows.next();
                 seq = rows.getLong(1);
             }
             for (GcDeletion deletion : deletions) {
-                execute(c, "INSERT INTO gc_deleted (run_id, seq, digest, kind, size, repository) VALUES (?, ?, ?, ?, ?, ?)",
+                Sql.update(c, "INSERT INTO gc_deleted (run_id, seq, digest, kind, size, repository) VALUES (?, ?, ?, ?, ?, ?)",
                         runId, ++seq, deletion.digest(), deletion.kind(), deletion.size(), deletion.repository());
             }
             return null;
@@ -253,7 +252,7 @@ final class JdbcGcStore implements GcStore {
     public List<GcDeletion> deletions(String runId) {
         return db.read(c -> {
             List<GcDeletion> deletions = new ArrayList<>();
-            try (PreparedStatement s = prepare(c, "SELECT digest, kind, size, repository FROM gc_deleted WHERE run_id = ? ORDER BY seq",
+            try (PreparedStatement s = Sql.prepare(c, "SELECT digest, kind, size, repository FROM gc_deleted WHERE run_id = ? ORDER BY seq",
                     runId); ResultSet rows = s.executeQuery()) {
                 while (rows.next()) {
                     deletions.add(new GcDeletion(rows.getString(1), rows.getString(2), rows.getLong(3), rows.getString(4)));
@@ -265,7 +264,7 @@ final class JdbcGcStore implements GcStore {
 
     private static List<GcRunRecord> readRuns(Connection c, String tail, Object... args) throws SQLException {
         List<GcRunRecord> runs = new ArrayList<>();
-        try (PreparedStatement s = prepare(c, "SELECT id, dry_run, started_at, finished_at, outcome, marked_manifests, marked_blobs,"
+        try (PreparedStatement s = Sql.prepare(c, "SELECT id, dry_run, started_at, finished_at, outcome, marked_manifests, marked_blobs,"
                 + " swept_manifests, swept_blobs, swept_bytes, error FROM gc_runs " + tail, args);
              ResultSet rows = s.executeQuery()) {
             while (rows.next()) {
@@ -277,23 +276,5 @@ final class JdbcGcStore implements GcStore {
             }
         }
         return runs;
-    }
-
-    private static int execute(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement s = prepare(c, sql, args)) {
-            return s.executeUpdate();
-        }
-    }
-
-    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-        PreparedStatement s = c.prepareStatement(sql);
-        for (int i = 0; i < args.length; i++) {
-            if (args[i] == null) {
-                s.setNull(i + 1, Types.VARCHAR);
-            } else {
-                s.setObject(i + 1, args[i]);
-            }
-        }
-        return s;
     }
 }

@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -76,7 +75,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     @Override
     public Optional<Long> findLinkedBlob(String repository, Digest digest) {
         Optional<LinkedBlob> found = db.read(c -> {
-            try (PreparedStatement s = prepare(c, "SELECT b.size, b.held_at FROM repository_blobs rb"
+            try (PreparedStatement s = Sql.prepare(c, "SELECT b.size, b.held_at FROM repository_blobs rb"
                     + " JOIN repositories r ON r.id = rb.repository_id JOIN blobs b ON b.digest = rb.digest"
                     + " WHERE r.name = ? AND rb.digest = ?", repository, digest.toString());
                  ResultSet rows = s.executeQuery()) {
@@ -85,7 +84,7 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
         long now = now();
         if (found.isPresent() && found.get().heldAt() < now - HOLD_REFRESH_MILLIS) {
-            db.write(c -> update(c, "UPDATE blobs SET held_at = ? WHERE digest = ? AND held_at < ?",
+            db.write(c -> Sql.update(c, "UPDATE blobs SET held_at = ? WHERE digest = ? AND held_at < ?",
                     now, digest.toString(), now));
         }
         return found.map(LinkedBlob::size);
@@ -98,7 +97,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     public boolean unlinkBlob(String repository, Digest digest) {
         return db.write(c -> {
             Long repositoryId = repositoryId(c, repository);
-            return repositoryId != null && update(c, "DELETE FROM repository_blobs WHERE repository_id = ? AND digest = ?",
+            return repositoryId != null && Sql.update(c, "DELETE FROM repository_blobs WHERE repository_id = ? AND digest = ?",
                     repositoryId, digest.toString()) > 0;
         });
     }
@@ -122,7 +121,7 @@ public final class JdbcMetadataStore implements MetadataStore {
             }
             long repositoryId = ensureRepository(c, manifest.repository(), now);
             String digest = manifest.digest().toString();
-            int inserted = update(c, "INSERT INTO manifests (repository_id, digest, media_type, artifact_type, subject_digest,"
+            int inserted = Sql.update(c, "INSERT INTO manifests (repository_id, digest, media_type, artifact_type, subject_digest,"
                             + " annotations_json, content, size, pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                             + " ON CONFLICT (repository_id, digest) DO NOTHING",
                     repositoryId, digest, manifest.mediaType(), manifest.artifactType(),
@@ -130,17 +129,17 @@ public final class JdbcMetadataStore implements MetadataStore {
                     manifest.content(), (long) manifest.content().length, now);
             if (inserted == 0) {
                 // Pushing a soft-deleted manifest again is the plainest undelete there is.
-                update(c, "UPDATE manifests SET deleted_at = NULL, deleted_by = NULL, swept_at = NULL"
+                Sql.update(c, "UPDATE manifests SET deleted_at = NULL, deleted_by = NULL, swept_at = NULL"
                         + " WHERE repository_id = ? AND digest = ? AND deleted_at IS NOT NULL", repositoryId, digest);
             }
             if (inserted > 0) {
                 for (Digest blob : manifest.blobs()) {
-                    update(c, "INSERT INTO manifest_references (repository_id, manifest_digest, referenced_digest, kind)"
+                    Sql.update(c, "INSERT INTO manifest_references (repository_id, manifest_digest, referenced_digest, kind)"
                             + " VALUES (?, ?, ?, 'blob') ON CONFLICT DO NOTHING", repositoryId, digest, blob.toString());
-                    update(c, "UPDATE blobs SET held_at = ? WHERE digest = ?", now, blob.toString());
+                    Sql.update(c, "UPDATE blobs SET held_at = ? WHERE digest = ?", now, blob.toString());
                 }
                 for (Digest child : manifest.children()) {
-                    update(c, "INSERT INTO manifest_references (repository_id, manifest_digest, referenced_digest, kind)"
+                    Sql.update(c, "INSERT INTO manifest_references (repository_id, manifest_digest, referenced_digest, kind)"
                             + " VALUES (?, ?, ?, 'manifest') ON CONFLICT DO NOTHING", repositoryId, digest, child.toString());
                 }
             }
@@ -199,8 +198,8 @@ public final class JdbcMetadataStore implements MetadataStore {
                     repositoryId, digest.toString())) {
                 journal(c, repositoryId, tag, TagEvent.Type.DELETED, digest.toString(), null, now, actor);
             }
-            update(c, "DELETE FROM tags WHERE repository_id = ? AND manifest_digest = ?", repositoryId, digest.toString());
-            update(c, "UPDATE manifests SET deleted_at = ?, deleted_by = ? WHERE repository_id = ? AND digest = ?",
+            Sql.update(c, "DELETE FROM tags WHERE repository_id = ? AND manifest_digest = ?", repositoryId, digest.toString());
+            Sql.update(c, "UPDATE manifests SET deleted_at = ?, deleted_by = ? WHERE repository_id = ? AND digest = ?",
                     now, actor, repositoryId, digest.toString());
             return true;
         });
@@ -214,7 +213,7 @@ public final class JdbcMetadataStore implements MetadataStore {
             if (current == null) {
                 return false;
             }
-            update(c, "DELETE FROM tags WHERE repository_id = ? AND name = ?", repositoryId, tag);
+            Sql.update(c, "DELETE FROM tags WHERE repository_id = ? AND name = ?", repositoryId, tag);
             journal(c, repositoryId, tag, TagEvent.Type.DELETED, current, null, now(), actor);
             return true;
         });
@@ -230,7 +229,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     public List<Referrer> listReferrers(String repository, Digest subject) {
         return db.read(c -> {
             List<Referrer> referrers = new ArrayList<>();
-            try (PreparedStatement s = prepare(c, "SELECT m.digest, m.media_type, m.size, m.artifact_type, m.annotations_json"
+            try (PreparedStatement s = Sql.prepare(c, "SELECT m.digest, m.media_type, m.size, m.artifact_type, m.annotations_json"
                     + " FROM manifests m JOIN repositories r ON r.id = m.repository_id"
                     + " WHERE r.name = ? AND m.subject_digest = ? AND m.deleted_at IS NULL ORDER BY m.digest",
                     repository, subject.toString());
@@ -267,7 +266,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     public List<DeletedManifest> deletedManifests(String repository) {
         return db.read(c -> {
             List<DeletedManifest> deleted = new ArrayList<>();
-            try (PreparedStatement s = prepare(c, "SELECT m.digest, m.deleted_at, m.deleted_by, m.repository_id FROM manifests m"
+            try (PreparedStatement s = Sql.prepare(c, "SELECT m.digest, m.deleted_at, m.deleted_by, m.repository_id FROM manifests m"
                     + " JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.deleted_at IS NOT NULL"
                     + " ORDER BY m.deleted_at DESC, m.digest", repository);
                  ResultSet rows = s.executeQuery()) {
@@ -288,7 +287,7 @@ public final class JdbcMetadataStore implements MetadataStore {
                 return Optional.empty();
             }
             Boolean deleted;
-            try (PreparedStatement s = prepare(c, "SELECT deleted_at FROM manifests WHERE repository_id = ? AND digest = ?",
+            try (PreparedStatement s = Sql.prepare(c, "SELECT deleted_at FROM manifests WHERE repository_id = ? AND digest = ?",
                     repositoryId, digest.toString()); ResultSet rows = s.executeQuery()) {
                 deleted = rows.next() ? rows.getObject(1) != null : null;
             }
@@ -325,7 +324,7 @@ public final class JdbcMetadataStore implements MetadataStore {
                 throw RegistryException.manifestUnknown(digest.toString());
             }
             Long deletedAt;
-            try (PreparedStatement s = prepare(c, "SELECT deleted_at FROM manifests WHERE repository_id = ? AND digest = ?",
+            try (PreparedStatement s = Sql.prepare(c, "SELECT deleted_at FROM manifests WHERE repository_id = ? AND digest = ?",
                     repositoryId, digest.toString()); ResultSet rows = s.executeQuery()) {
                 if (!rows.next()) {
                     throw RegistryException.manifestUnknown(digest.toString());
@@ -356,12 +355,12 @@ public final class JdbcMetadataStore implements MetadataStore {
         if (!seen.add(digest)) {
             return;
         }
-        update(c, "UPDATE manifests SET deleted_at = NULL, deleted_by = NULL, swept_at = NULL"
+        Sql.update(c, "UPDATE manifests SET deleted_at = NULL, deleted_by = NULL, swept_at = NULL"
                 + " WHERE repository_id = ? AND digest = ?", repositoryId, digest.toString());
         for (Digest blob : references(c, repositoryId, digest, "blob")) {
-            update(c, "INSERT INTO repository_blobs (repository_id, digest, linked_at) SELECT ?, digest, ? FROM blobs"
+            Sql.update(c, "INSERT INTO repository_blobs (repository_id, digest, linked_at) SELECT ?, digest, ? FROM blobs"
                     + " WHERE digest = ? ON CONFLICT (repository_id, digest) DO NOTHING", repositoryId, now, blob.toString());
-            update(c, "UPDATE blobs SET held_at = ? WHERE digest = ?", now, blob.toString());
+            Sql.update(c, "UPDATE blobs SET held_at = ? WHERE digest = ?", now, blob.toString());
         }
         for (Digest child : references(c, repositoryId, digest, "manifest")) {
             revive(c, repositoryId, child, now, seen);
@@ -385,27 +384,27 @@ public final class JdbcMetadataStore implements MetadataStore {
     }
 
     private static String liveTagDigest(Connection c, long repositoryId, String tag) throws SQLException {
-        try (PreparedStatement s = prepare(c, "SELECT manifest_digest FROM tags WHERE repository_id = ? AND name = ?",
+        try (PreparedStatement s = Sql.prepare(c, "SELECT manifest_digest FROM tags WHERE repository_id = ? AND name = ?",
                 repositoryId, tag); ResultSet rows = s.executeQuery()) {
             return rows.next() ? rows.getString(1) : null;
         }
     }
 
     private static void setTag(Connection c, long repositoryId, String tag, String digest, long now) throws SQLException {
-        update(c, "INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)"
+        Sql.update(c, "INSERT INTO tags (repository_id, name, manifest_digest, updated_at) VALUES (?, ?, ?, ?)"
                 + " ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest,"
                 + " updated_at = excluded.updated_at", repositoryId, tag, digest, now);
     }
 
     private static void journal(Connection c, long repositoryId, String tag, TagEvent.Type type, String digest,
                                 String previous, long now, String actor) throws SQLException {
-        update(c, "INSERT INTO tag_events (repository_id, tag, event_type, digest, previous_digest, at, actor)"
+        Sql.update(c, "INSERT INTO tag_events (repository_id, tag, event_type, digest, previous_digest, at, actor)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?)", repositoryId, tag, type.wireName(), digest, previous, now, actor);
     }
 
     private static List<TagEvent> events(Connection c, String sql, Object... args) throws SQLException {
         List<TagEvent> events = new ArrayList<>();
-        try (PreparedStatement s = prepare(c, sql, args); ResultSet rows = s.executeQuery()) {
+        try (PreparedStatement s = Sql.prepare(c, sql, args); ResultSet rows = s.executeQuery()) {
             while (rows.next()) {
                 String previous = rows.getString(6);
                 events.add(new TagEvent(rows.getLong(1), rows.getString(2), rows.getString(3),
@@ -423,7 +422,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     public void createUpload(UploadSession session) {
         db.write(c -> {
             long repositoryId = ensureRepository(c, session.repository(), now());
-            return update(c, "INSERT INTO upload_sessions (upload_id, repository_id, size, started_at, updated_at)"
+            return Sql.update(c, "INSERT INTO upload_sessions (upload_id, repository_id, size, started_at, updated_at)"
                             + " VALUES (?, ?, ?, ?, ?)", session.uploadId(), repositoryId, session.size(),
                     session.startedAt().toEpochMilli(), session.updatedAt().toEpochMilli());
         });
@@ -439,7 +438,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public void touchUpload(String uploadId, long size, Instant at) {
-        db.write(c -> update(c, "UPDATE upload_sessions SET size = ?, updated_at = ? WHERE upload_id = ?",
+        db.write(c -> Sql.update(c, "UPDATE upload_sessions SET size = ?, updated_at = ? WHERE upload_id = ?",
                 size, at.toEpochMilli(), uploadId));
     }
 
@@ -447,7 +446,7 @@ public final class JdbcMetadataStore implements MetadataStore {
     public void completeUpload(String uploadId, Digest digest, long size) {
         db.write(c -> {
             Long repositoryId;
-            try (PreparedStatement s = prepare(c, "SELECT repository_id FROM upload_sessions WHERE upload_id = ?", uploadId);
+            try (PreparedStatement s = Sql.prepare(c, "SELECT repository_id FROM upload_sessions WHERE upload_id = ?", uploadId);
                  ResultSet rows = s.executeQuery()) {
                 repositoryId = rows.next() ? rows.getLong(1) : null;
             }
@@ -455,14 +454,14 @@ public final class JdbcMetadataStore implements MetadataStore {
                 throw RegistryException.uploadUnknown(uploadId);
             }
             linkBlob(c, repositoryId, digest, size, now());
-            update(c, "DELETE FROM upload_sessions WHERE upload_id = ?", uploadId);
+            Sql.update(c, "DELETE FROM upload_sessions WHERE upload_id = ?", uploadId);
             return null;
         });
     }
 
     @Override
     public boolean deleteUpload(String uploadId) {
-        return db.write(c -> update(c, "DELETE FROM upload_sessions WHERE upload_id = ?", uploadId) > 0);
+        return db.write(c -> Sql.update(c, "DELETE FROM upload_sessions WHERE upload_id = ?", uploadId) > 0);
     }
 
     @Override
@@ -482,26 +481,26 @@ public final class JdbcMetadataStore implements MetadataStore {
     }
 
     private static void linkBlob(Connection c, long repositoryId, Digest digest, long size, long now) throws SQLException {
-        update(c, "INSERT INTO blobs (digest, size, created_at, held_at) VALUES (?, ?, ?, ?)"
+        Sql.update(c, "INSERT INTO blobs (digest, size, created_at, held_at) VALUES (?, ?, ?, ?)"
                 + " ON CONFLICT (digest) DO UPDATE SET held_at = excluded.held_at", digest.toString(), size, now, now);
-        update(c, "INSERT INTO repository_blobs (repository_id, digest, linked_at) VALUES (?, ?, ?)"
+        Sql.update(c, "INSERT INTO repository_blobs (repository_id, digest, linked_at) VALUES (?, ?, ?)"
                 + " ON CONFLICT (repository_id, digest) DO UPDATE SET linked_at = excluded.linked_at", repositoryId, digest.toString(), now);
     }
 
     private static Long repositoryId(Connection c, String name) throws SQLException {
-        try (PreparedStatement s = prepare(c, "SELECT id FROM repositories WHERE name = ?", name);
+        try (PreparedStatement s = Sql.prepare(c, "SELECT id FROM repositories WHERE name = ?", name);
              ResultSet rows = s.executeQuery()) {
             return rows.next() ? rows.getLong(1) : null;
         }
     }
 
     private static long ensureRepository(Connection c, String name, long now) throws SQLException {
-        update(c, "INSERT INTO repositories (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, now);
+        Sql.update(c, "INSERT INTO repositories (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, now);
         return repositoryId(c, name);
     }
 
     private static Optional<StoredManifest> manifest(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement s = prepare(c, sql, args); ResultSet rows = s.executeQuery()) {
+        try (PreparedStatement s = Sql.prepare(c, sql, args); ResultSet rows = s.executeQuery()) {
             if (!rows.next()) {
                 return Optional.empty();
             }
@@ -512,7 +511,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     private static List<UploadSession> uploads(Connection c, String where, Object... args) throws SQLException {
         List<UploadSession> sessions = new ArrayList<>();
-        try (PreparedStatement s = prepare(c, "SELECT u.upload_id, r.name, u.size, u.started_at, u.updated_at"
+        try (PreparedStatement s = Sql.prepare(c, "SELECT u.upload_id, r.name, u.size, u.started_at, u.updated_at"
                 + " FROM upload_sessions u JOIN repositories r ON r.id = u.repository_id " + where, args);
              ResultSet rows = s.executeQuery()) {
             while (rows.next()) {
@@ -525,7 +524,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     private static List<String> strings(Connection c, String sql, Object... args) throws SQLException {
         List<String> values = new ArrayList<>();
-        try (PreparedStatement s = prepare(c, sql, args); ResultSet rows = s.executeQuery()) {
+        try (PreparedStatement s = Sql.prepare(c, sql, args); ResultSet rows = s.executeQuery()) {
             while (rows.next()) {
                 values.add(rows.getString(1));
             }
@@ -534,34 +533,8 @@ public final class JdbcMetadataStore implements MetadataStore {
     }
 
     private static boolean exists(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement s = prepare(c, sql, args); ResultSet rows = s.executeQuery()) {
+        try (PreparedStatement s = Sql.prepare(c, sql, args); ResultSet rows = s.executeQuery()) {
             return rows.next();
-        }
-    }
-
-    private static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement s = prepare(c, sql, args)) {
-            return s.executeUpdate();
-        }
-    }
-
-    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-        PreparedStatement s = c.prepareStatement(sql);
-        try {
-            for (int i = 0; i < args.length; i++) {
-                Object arg = args[i];
-                if (arg == null) {
-                    s.setNull(i + 1, Types.VARCHAR);
-                } else if (arg instanceof byte[] bytes) {
-                    s.setBytes(i + 1, bytes);
-                } else {
-                    s.setObject(i + 1, arg);
-                }
-            }
-            return s;
-        } catch (SQLException e) {
-            s.close();
-            throw e;
         }
     }
 }
