@@ -159,6 +159,54 @@ public final class AuditLog implements AutoCloseable {
         return lastWrittenSeq;
     }
 
+    /**
+     * Deletes the oldest sealed segments whose sealing checkpoint is older than both
+     * {@code olderThan} and the retention; never the open segment, never one in the middle. The
+     * purge is recorded (durably, before any file goes) with the segment, sequence number and hash
+     * where the log now starts, which is what lets a verifier accept the missing files.
+     *
+     * @return the names of the deleted segment files, oldest first
+     */
+    public synchronized List<String> purge(Instant olderThan, String actor) throws IOException {
+        ensureWritable();
+        Instant retained = clock.instant().minus(settings.retention());
+        Instant cutoff = olderThan.isBefore(retained) ? olderThan : retained;
+        List<Path> segments = SegmentFiles.list(settings.directory());
+        List<Path> doomed = new ArrayList<>();
+        AuditRecord through = null;
+        for (Path segment : segments.subList(0, Math.max(0, segments.size() - 1))) {
+            List<SegmentFiles.Line> lines = SegmentFiles.readAll(segment);
+            if (lines.isEmpty()) {
+                break;
+            }
+            AuditRecord seal = RecordCodec.fromMap(RecordCodec.parse(lines.get(lines.size() - 1).bytes()));
+            boolean sealed = AuditEntry.CHECKPOINT.equals(seal.entry().kind())
+                    && Checkpoint.fromDetail(seal.entry().detail()).sealed();
+            if (!sealed || !seal.entry().time().isBefore(cutoff)) {
+                break;
+            }
+            doomed.add(segment);
+            through = seal;
+        }
+        if (doomed.isEmpty()) {
+            return List.of();
+        }
+        List<String> names = doomed.stream().map(p -> p.getFileName().toString()).toList();
+        Map<String, Object> detail = new TreeMap<>();
+        detail.put("segments", names);
+        detail.put("throughSegment", names.get(names.size() - 1));
+        detail.put("throughSeq", through.seq());
+        detail.put("throughHash", through.hash());
+        detail.put("olderThan", RecordCodec.TIME.format(cutoff));
+        append(AuditEntry.event(clock.instant(), "audit.purge", actor, null, null, null, detail)).join();
+        for (Path segment : doomed) {
+            Files.delete(segment);
+        }
+        syncDirectory();
+        log.info("audit purge by {} deleted {}", actor, names);
+        return names;
+    }
+
     /** Stops taking entries, writes what is queued and a final checkpoint, and closes the files. */
     @Override
     public void close() {
@@ -270,7 +318,7 @@ public final class AuditLog implements AutoCloseable {
             writeEntries(entries);
             entries.clear();
             if (p.checkpoint) {
-                retrying(() -> p.done.complete(uncheckpointed > 0 || segmentCount == 0 ? writeCheckpoint(false) : null));
+                retrying(() -> p.done.complete(uncheckpointed > 0 ? writeCheckpoint(false) : null));
             } else {
                 stop = true;
             }
@@ -401,6 +449,7 @@ public final class AuditLog implements AutoCloseable {
         }
         segmentSize = start + bytes.size();
         segmentCount += entries.size();
+        uncheckpointed += entries.size();
         lastSeq = seq;
         lastHash = prev;
         lastWrittenSeq = seq;
