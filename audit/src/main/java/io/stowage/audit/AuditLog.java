@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * their detail) until the disk takes them, so no record is dropped. A torn last line left by a
  * crash was never acknowledged; it is cut off when the log opens, and the opening is recorded.
  */
-public final class AuditLog implements AutoCloseable {
+public final class AuditLog implements AuditSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
     private static final int MAX_BATCH = 4096;
     private static final int MAX_QUEUED = 1 << 20;
@@ -103,6 +103,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Queues an entry; the future completes once its record is durable, or fails if the log cannot take it. */
+    @Override
     public CompletableFuture<AuditRecord> append(AuditEntry entry) {
         Pending pending = new Pending(entry, new CompletableFuture<>(), false);
         if (closing) {
@@ -123,6 +124,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Throws unless a mutation may go ahead: the log is healthy and its disk has the configured headroom. */
+    @Override
     public void ensureWritable() {
         if (closing) {
             throw new AuditUnavailableException("audit log is closed");
