@@ -1,13 +1,18 @@
 package io.stowage.server;
 
+import io.stowage.audit.AuditLog;
+import io.stowage.audit.AuditSink;
+import io.stowage.audit.SigningKey;
 import io.stowage.gc.GarbageCollector;
 import io.stowage.gc.GcSettings;
 import io.stowage.recovery.journal.TagJournal;
+import io.stowage.server.admin.AuditRoutes;
 import io.stowage.server.admin.GcRoutes;
 import io.stowage.server.admin.JournalRoutes;
 import io.stowage.server.config.ListenAddress;
 import io.stowage.server.config.RegistryConfig;
 import io.stowage.server.http.HttpServer;
+import io.stowage.server.http.RequestAuditor;
 import io.stowage.server.http.Router;
 import io.stowage.server.http.WorkerPool;
 import io.stowage.server.oci.OciRoutes;
@@ -48,6 +53,7 @@ public final class Registry implements AutoCloseable {
     private final MetadataStore metadata;
     private final RegistryService service;
     private final GarbageCollector gc;
+    private final AuditLog auditLog;
     private final WorkerPool workers;
     private final HttpServer server;
     private final ScheduledExecutorService jobs;
@@ -58,6 +64,8 @@ public final class Registry implements AutoCloseable {
         this.config = config;
         this.dataDir = Path.of(config.storage.dataDir).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
+        this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, clock) : null;
+        AuditSink audit = auditLog == null ? AuditSink.NONE : auditLog;
         this.blobs = new FilesystemBlobStore(dataDir, clock);
         JdbcMetadataStore jdbc = JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"), clock);
         this.metadata = jdbc;
@@ -70,10 +78,14 @@ public final class Registry implements AutoCloseable {
         OciRoutes.register(router, service);
         JournalRoutes.register(router, new TagJournal(metadata, blobs, clock));
         GcRoutes.register(router, gc);
+        if (auditLog != null) {
+            AuditRoutes.register(router, auditLog);
+        }
         OpsRoutes.register(router, service);
         this.workers = new WorkerPool(config.http.workerThreads, config.http.workerQueue);
         this.server = new HttpServer(router, workers,
-                new HttpServer.Limits(config.limits.maxInitialLineBytes, config.limits.maxHeaderBytes));
+                new HttpServer.Limits(config.limits.maxInitialLineBytes, config.limits.maxHeaderBytes),
+                new RequestAuditor(audit, config.audit.recordOps, clock));
         ListenAddress listen = ListenAddress.parse(config.http.addr);
         this.address = server.start(listen.host(), listen.port());
 
@@ -112,6 +124,20 @@ public final class Registry implements AutoCloseable {
 
     public RegistryService service() {
         return service;
+    }
+
+    /** The audit log, or null when auditing is switched off. */
+    public AuditLog auditLog() {
+        return auditLog;
+    }
+
+    private static AuditLog openAuditLog(RegistryConfig config, Path dataDir, Clock clock) throws IOException {
+        SigningKey key = SigningKey.loadOrCreate(config.audit.keyPath(dataDir));
+        Path publicKey = config.audit.keyPath(dataDir).resolveSibling("audit-ed25519.pub.pem");
+        if (!Files.exists(publicKey)) {
+            Files.writeString(publicKey, key.verifyingKey().toPem());
+        }
+        return AuditLog.open(config.audit.settings(dataDir), key, clock, null);
     }
 
     /** Removing abandoned uploads is a deletion too: it waits while the garbage collector is paused. */
@@ -162,6 +188,9 @@ public final class Registry implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (auditLog != null) {
+                auditLog.close();
+            }
             closeQuietly(metadata);
             closeQuietly(blobs);
         }

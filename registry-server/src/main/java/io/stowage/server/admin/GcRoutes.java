@@ -36,14 +36,14 @@ public final class GcRoutes {
 
     public static void register(Router router, GarbageCollector gc) {
         GcRoutes routes = new GcRoutes(gc);
-        router.route("/admin/gc").on(HttpMethod.GET, Endpoint.bodiless(request -> AdminJson.ok(routes.status(gc.status()))));
-        router.route("/admin/gc/pause").on(HttpMethod.POST, Endpoint.buffered(MAX_BODY, routes::pause));
-        router.route("/admin/gc/resume").on(HttpMethod.POST,
+        router.route("/admin/gc").on(HttpMethod.GET, "gc.status", Endpoint.bodiless(request -> AdminJson.ok(routes.status(gc.status()))));
+        router.route("/admin/gc/pause").on(HttpMethod.POST, "gc.pause", Endpoint.buffered(MAX_BODY, routes::pause));
+        router.route("/admin/gc/resume").on(HttpMethod.POST, "gc.resume",
                 Endpoint.buffered(MAX_BODY, (request, body) -> AdminJson.ok(routes.status(gc.resume(request.actor())))));
         router.route("/admin/gc/runs")
-                .on(HttpMethod.POST, Endpoint.buffered(MAX_BODY, routes::startRun))
-                .on(HttpMethod.GET, Endpoint.bodiless(routes::listRuns));
-        router.route("/admin/gc/runs/(?<id>[^/]+)").on(HttpMethod.GET, Endpoint.bodiless(routes::getRun));
+                .on(HttpMethod.POST, "gc.run.start", Endpoint.buffered(MAX_BODY, routes::startRun))
+                .on(HttpMethod.GET, "gc.run.list", Endpoint.bodiless(routes::listRuns));
+        router.route("/admin/gc/runs/(?<id>[^/]+)").on(HttpMethod.GET, "gc.run.get", Endpoint.bodiless(routes::getRun));
     }
 
     private Response pause(RequestContext request, byte[] body) {

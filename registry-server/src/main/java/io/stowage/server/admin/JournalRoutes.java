@@ -30,12 +30,12 @@ public final class JournalRoutes {
 
     public static void register(Router router, TagJournal journal) {
         JournalRoutes routes = new JournalRoutes(journal);
-        router.route(REPOSITORY + "/deleted-tags").on(HttpMethod.GET, Endpoint.bodiless(routes::deletedTags));
-        router.route(REPOSITORY + "/deleted-manifests").on(HttpMethod.GET, Endpoint.bodiless(routes::deletedManifests));
-        router.route(REPOSITORY + "/tags/(?<tag>[^/]+)/history").on(HttpMethod.GET, Endpoint.bodiless(routes::history));
-        router.route(REPOSITORY + "/tags/(?<tag>[^/]+)/undelete").on(HttpMethod.POST, Endpoint.bodiless(routes::undelete));
+        router.route(REPOSITORY + "/deleted-tags").on(HttpMethod.GET, "tag.deleted.list", Endpoint.bodiless(routes::deletedTags));
+        router.route(REPOSITORY + "/deleted-manifests").on(HttpMethod.GET, "manifest.deleted.list", Endpoint.bodiless(routes::deletedManifests));
+        router.route(REPOSITORY + "/tags/(?<tag>[^/]+)/history").on(HttpMethod.GET, "tag.history", Endpoint.bodiless(routes::history));
+        router.route(REPOSITORY + "/tags/(?<tag>[^/]+)/undelete").on(HttpMethod.POST, "tag.undelete", Endpoint.bodiless(routes::undelete));
         router.route(REPOSITORY + "/manifests/(?<digest>[^/]+)/undelete")
-                .on(HttpMethod.POST, Endpoint.bodiless(routes::undeleteManifest));
+                .on(HttpMethod.POST, "manifest.undelete", Endpoint.bodiless(routes::undeleteManifest));
     }
 
     private Response deletedTags(RequestContext request) {

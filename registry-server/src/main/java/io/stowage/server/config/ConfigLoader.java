@@ -156,6 +156,10 @@ public final class ConfigLoader {
         if (config.storage.dataDir == null || config.storage.dataDir.isBlank()) {
             throw new ConfigException("storage.dataDir must be set", null);
         }
+        config.audit.settings(Path.of(config.storage.dataDir));
+        if (config.audit.tsaTimeout.isNegative() || config.audit.tsaTimeout.isZero()) {
+            throw new ConfigException("audit.tsaTimeout must be positive", null);
+        }
     }
 
     private static void requirePositive(String key, long value) {

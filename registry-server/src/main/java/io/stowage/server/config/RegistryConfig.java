@@ -1,5 +1,8 @@
 package io.stowage.server.config;
 
+import io.stowage.audit.AuditSettings;
+
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -14,6 +17,7 @@ public final class RegistryConfig {
     public Uploads uploads = new Uploads();
     public Limits limits = new Limits();
     public Gc gc = new Gc();
+    public Audit audit = new Audit();
 
     /** The listener and the request-processing threads. */
     public static final class Http {
@@ -50,6 +54,50 @@ public final class RegistryConfig {
         public Duration interval = Duration.ofHours(24);
         /** Removals per batch; a pause is obeyed between batches. */
         public int batchSize = 100;
+    }
+
+    /** The write-once audit log (docs/audit.md). */
+    public static final class Audit {
+        /** Off only for measuring its cost: a registry without its audit log records nothing. */
+        public boolean enabled = true;
+        /** Segment directory; empty means {@code <dataDir>/audit}. */
+        public String dir = "";
+        /** The Ed25519 checkpoint key, created on first start; empty means {@code <dataDir>/keys/audit-ed25519.pem}. */
+        public String keyFile = "";
+        /** A segment is sealed at about this size. */
+        public long segmentMaxBytes = 64L * 1024 * 1024;
+        /** Also seal a segment when the UTC day changes. */
+        public boolean rotateDaily = true;
+        /** An open segment gets a signed checkpoint at least this often while records arrive (at most PT1M). */
+        public Duration checkpointInterval = Duration.ofMinutes(1);
+        /** Mutations are refused with 503 while the audit disk has less free space than this. */
+        public long minFreeBytes = 64L * 1024 * 1024;
+        /** Sealed segments younger than this are never deleted (at least 13 months). */
+        public Duration retention = Duration.ofDays(396);
+        /** Also record /healthz and /readyz, which probes call every few seconds. */
+        public boolean recordOps = true;
+        /** An RFC 3161 time-stamping authority for checkpoints; empty means none. */
+        public String tsaUrl = "";
+        /** How long to wait for the time-stamping authority. */
+        public Duration tsaTimeout = Duration.ofSeconds(10);
+
+        /** The log's settings; throws {@link ConfigException} naming the bad key. */
+        public AuditSettings settings(Path dataDir) {
+            try {
+                return new AuditSettings(directory(dataDir), segmentMaxBytes, rotateDaily, checkpointInterval,
+                        minFreeBytes, retention);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("invalid audit.* setting: " + e.getMessage(), e);
+            }
+        }
+
+        public Path directory(Path dataDir) {
+            return dir == null || dir.isBlank() ? dataDir.resolve("audit") : Path.of(dir);
+        }
+
+        public Path keyPath(Path dataDir) {
+            return keyFile == null || keyFile.isBlank() ? dataDir.resolve("keys").resolve("audit-ed25519.pem") : Path.of(keyFile);
+        }
     }
 
     /** Sizes beyond which a request is refused. */

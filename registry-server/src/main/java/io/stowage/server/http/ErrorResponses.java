@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.stowage.audit.AuditUnavailableException;
 import io.stowage.storage.error.ErrorCode;
 import io.stowage.storage.error.RegistryException;
 import org.slf4j.Logger;
@@ -31,6 +32,10 @@ public final class ErrorResponses {
         }
         if (cause instanceof Router.MethodNotAllowed e) {
             return of(ErrorCode.UNSUPPORTED, e.getMessage(), null, 405).header(HttpHeaderNames.ALLOW, e.allow());
+        }
+        if (cause instanceof AuditUnavailableException e) {
+            return of(ErrorCode.UNAVAILABLE, "audit log unavailable, nothing was changed: " + e.getMessage(), null, 503)
+                    .header(HttpHeaderNames.RETRY_AFTER, "10");
         }
         if (cause instanceof RejectedExecutionException) {
             return of(ErrorCode.TOOMANYREQUESTS, "server busy, retry later", null, 429)

@@ -38,20 +38,26 @@ abstract class Exchange {
     private final boolean keepAlive;
     private final Finisher finisher;
     private final ExchangeTracker tracker;
+    protected final RequestAuditor auditor;
     private final long startNanos = System.nanoTime();
     protected boolean lastReceived;
     protected boolean responded;
     protected boolean aborted;
     private boolean tracked = true;
+    /** The request's audit record is written or on its way; each request gets exactly one. */
+    private boolean recorded;
+    /** A handler's outcome is still to come; it will record the request itself. */
+    private boolean handlerPending;
     protected long bytesIn;
 
     Exchange(ChannelHandlerContext ctx, RequestContext request, boolean keepAlive, Finisher finisher,
-             ExchangeTracker tracker) {
+             ExchangeTracker tracker, RequestAuditor auditor) {
         this.ctx = ctx;
         this.request = request;
         this.keepAlive = keepAlive;
         this.finisher = finisher;
         this.tracker = tracker;
+        this.auditor = auditor;
         tracker.started();
     }
 
@@ -66,20 +72,30 @@ abstract class Exchange {
 
     /** The connection closed: release what the exchange holds. */
     void abort() {
+        if (!responded && !handlerPending && !recorded) {
+            recorded = true;
+            auditor.aborted(request, bytesIn, startNanos);
+        }
         aborted = true;
         responded = true;
         untrack();
     }
 
-    /** Hands a worker's outcome back to the event loop and responds with it. */
+    /**
+     * Hands a worker's outcome back to the event loop and responds with it; a mutation's answer
+     * waits for its audit record to be durable (and becomes 503 if it cannot be).
+     */
     protected final void respondWhenDone(CompletableFuture<Response> outcome) {
-        outcome.whenComplete((response, failure) -> ctx.executor().execute(() -> {
-            if (failure != null) {
-                respond(ErrorResponses.from(failure, request), true);
-            } else {
-                respond(response, true);
-            }
-        }));
+        long receivedBytes = bytesIn;
+        boolean recordsFirst = auditor.recordsBeforeResponse(request);
+        handlerPending = true;
+        outcome.handle((response, failure) -> failure == null ? response : ErrorResponses.from(failure, request))
+                .thenCompose(response -> auditor.beforeResponse(request, response, receivedBytes, startNanos))
+                .whenComplete((response, failure) -> ctx.executor().execute(() -> {
+                    handlerPending = false;
+                    recorded |= recordsFirst;
+                    respond(failure == null ? response : ErrorResponses.from(failure, request), true);
+                }));
     }
 
     /** Writes the response unless one was written or the connection is gone. */
@@ -101,6 +117,10 @@ abstract class Exchange {
         }
         written.addListener(done -> {
             logAccess(response, done.isSuccess());
+            if (!recorded) {
+                recorded = true;
+                auditor.afterResponse(request, response, bytesIn, startNanos, done.isSuccess());
+            }
             untrack();
             finisher.finished(ctx, this, keep && done.isSuccess());
         });
@@ -126,7 +146,7 @@ abstract class Exchange {
         }
     }
 
-    private static void releaseResponse(Response response) {
+    static void releaseResponse(Response response) {
         if (response != null && response.body() instanceof Response.Body.Blob blob) {
             try {
                 blob.content().close();
@@ -143,8 +163,8 @@ abstract class Exchange {
         private CompositeByteBuf body;
 
         Buffered(ChannelHandlerContext ctx, RequestContext request, boolean keepAlive, Endpoint.Buffered endpoint,
-                 WorkerPool workers, Finisher finisher, ExchangeTracker tracker) {
-            super(ctx, request, keepAlive, finisher, tracker);
+                 WorkerPool workers, Finisher finisher, ExchangeTracker tracker, RequestAuditor auditor) {
+            super(ctx, request, keepAlive, finisher, tracker, auditor);
             this.endpoint = endpoint;
             this.workers = workers;
         }
@@ -175,7 +195,10 @@ abstract class Exchange {
                 byte[] complete = new byte[body.readableBytes()];
                 body.readBytes(complete);
                 releaseBody();
-                respondWhenDone(workers.submit(() -> endpoint.handler().handle(request, complete)));
+                respondWhenDone(workers.submit(() -> {
+                    auditor.admit(request);
+                    return endpoint.handler().handle(request, complete);
+                }));
             }
         }
 
@@ -214,8 +237,9 @@ abstract class Exchange {
         private boolean finishing;
 
         Streamed(ChannelHandlerContext ctx, RequestContext request, boolean keepAlive,
-                 Endpoint.StreamingHandler handler, WorkerPool workers, Finisher finisher, ExchangeTracker tracker) {
-            super(ctx, request, keepAlive, finisher, tracker);
+                 Endpoint.StreamingHandler handler, WorkerPool workers, Finisher finisher, ExchangeTracker tracker,
+                 RequestAuditor auditor) {
+            super(ctx, request, keepAlive, finisher, tracker, auditor);
             this.handler = handler;
             this.workers = workers;
         }
@@ -223,7 +247,10 @@ abstract class Exchange {
         @Override
         void start() {
             busy = true;
-            workers.submit(() -> handler.open(request)).whenComplete((opened, failure) -> ctx.executor().execute(() -> {
+            workers.submit(() -> {
+                auditor.admit(request);
+                return handler.open(request);
+            }).whenComplete((opened, failure) -> ctx.executor().execute(() -> {
                 busy = false;
                 if (failure != null) {
                     releasePending();
@@ -334,8 +361,9 @@ abstract class Exchange {
 
     /** A request that could not even be parsed: answered at once, connection closed. */
     static final class Rejected extends Exchange {
-        Rejected(ChannelHandlerContext ctx, RequestContext request, Finisher finisher, ExchangeTracker tracker) {
-            super(ctx, request, false, finisher, tracker);
+        Rejected(ChannelHandlerContext ctx, RequestContext request, Finisher finisher, ExchangeTracker tracker,
+                 RequestAuditor auditor) {
+            super(ctx, request, false, finisher, tracker, auditor);
         }
 
         @Override

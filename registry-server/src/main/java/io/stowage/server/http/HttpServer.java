@@ -42,16 +42,18 @@ public final class HttpServer implements AutoCloseable {
     private final Router router;
     private final WorkerPool workers;
     private final Limits limits;
+    private final RequestAuditor auditor;
     private final ExchangeTracker tracker = new ExchangeTracker();
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup bossGroup;
     private EventLoopGroup ioGroup;
     private Channel serverChannel;
 
-    public HttpServer(Router router, WorkerPool workers, Limits limits) {
+    public HttpServer(Router router, WorkerPool workers, Limits limits, RequestAuditor auditor) {
         this.router = router;
         this.workers = workers;
         this.limits = limits;
+        this.auditor = auditor;
     }
 
     /** Binds and starts serving; returns the bound address (useful with port 0). */
@@ -83,7 +85,7 @@ public final class HttpServer implements AutoCloseable {
                                 .addLast("codec", new HttpServerCodec(limits.maxInitialLineBytes(), limits.maxHeaderBytes(), 1024 * 1024))
                                 .addLast("continue", new HttpServerExpectContinueHandler())
                                 .addLast("chunked", new ChunkedWriteHandler())
-                                .addLast("dispatcher", new RequestDispatcher(router, workers, tracker));
+                                .addLast("dispatcher", new RequestDispatcher(router, workers, tracker, auditor));
                     }
                 });
         serverChannel = bootstrap.bind(host, port).sync().channel();

@@ -18,15 +18,32 @@ public final class RequestContext {
     private final HttpHeaders headers;
     private final Map<String, String> pathParams;
     private final String remoteAddress;
+    private final String requestId;
+    private final String action;
 
+    /**
+     * @param requestId the id that names this request in the audit log and the {@code X-Request-Id} header
+     * @param action    the semantic action of the matched route, for the audit log
+     */
     public RequestContext(HttpMethod method, QueryStringDecoder uri, HttpHeaders headers,
-                          Map<String, String> pathParams, String remoteAddress) {
+                          Map<String, String> pathParams, String remoteAddress, String requestId, String action) {
         this.method = method;
         this.path = uri.path();
         this.query = uri.parameters();
         this.headers = headers;
         this.pathParams = Map.copyOf(pathParams);
         this.remoteAddress = remoteAddress;
+        this.requestId = requestId;
+        this.action = action;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    /** What the matched route does, e.g. {@code manifest.put}; see {@link Router.RouteBuilder#on}. */
+    public String action() {
+        return action;
     }
 
     public HttpMethod method() {

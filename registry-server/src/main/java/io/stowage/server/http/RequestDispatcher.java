@@ -30,12 +30,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final Router router;
     private final WorkerPool workers;
     private final ExchangeTracker tracker;
+    private final RequestAuditor auditor;
     private Exchange current;
 
-    RequestDispatcher(Router router, WorkerPool workers, ExchangeTracker tracker) {
+    RequestDispatcher(Router router, WorkerPool workers, ExchangeTracker tracker, RequestAuditor auditor) {
         this.router = router;
         this.workers = workers;
         this.tracker = tracker;
+        this.auditor = auditor;
     }
 
     @Override
@@ -98,8 +100,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             log.debug("malformed request remote={} reason={}", ctx.channel().remoteAddress(), reason);
             int status = cause instanceof TooLongFrameException ? 431 : 400;
             RequestContext requestContext = new RequestContext(request.method(), new QueryStringDecoder("/"),
-                    request.headers(), Map.of(), remote(ctx.channel().remoteAddress()));
-            Exchange failed = new Exchange.Rejected(ctx, requestContext, this::finished, tracker);
+                    request.headers(), Map.of(), remote(ctx.channel().remoteAddress()), RequestIds.next(),
+                    "request.malformed");
+            Exchange failed = new Exchange.Rejected(ctx, requestContext, this::finished, tracker, auditor);
             failed.respond(ErrorResponses.of(ErrorCode.UNSUPPORTED, "malformed request: " + reason, null, status), false);
             return failed;
         }
@@ -112,13 +115,15 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             // Answer after the (small) body is drained, so the connection can stay open.
             match = new Router.Match(Endpoint.buffered(Endpoint.IGNORED_BODY_LIMIT, (req, body) -> {
                 throw e;
-            }), Map.of());
+            }), Map.of(), "route.unknown");
         }
-        RequestContext requestContext = new RequestContext(request.method(), uri, request.headers(), match.pathParams(), remote);
+        RequestContext requestContext = new RequestContext(request.method(), uri, request.headers(), match.pathParams(),
+                remote, RequestIds.next(), match.action());
         Exchange exchange = match.endpoint() instanceof Endpoint.Streaming streaming
-                ? new Exchange.Streamed(ctx, requestContext, keepAlive, streaming.handler(), workers, this::finished, tracker)
+                ? new Exchange.Streamed(ctx, requestContext, keepAlive, streaming.handler(), workers, this::finished,
+                tracker, auditor)
                 : new Exchange.Buffered(ctx, requestContext, keepAlive, (Endpoint.Buffered) match.endpoint(), workers,
-                this::finished, tracker);
+                this::finished, tracker, auditor);
         exchange.start();
         return exchange;
     }

@@ -28,6 +28,8 @@ import java.util.Optional;
  */
 final class ResponseWriter {
     static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
+    /** Names the request in the audit log, so a client's report can be matched to its record. */
+    public static final String REQUEST_ID_HEADER = "X-Request-Id";
     private static final int CHUNK_SIZE = 64 * 1024;
 
     private ResponseWriter() {
@@ -38,6 +40,9 @@ final class ResponseWriter {
             throws IOException {
         HttpResponseStatus status = HttpResponseStatus.valueOf(response.statusCode());
         response.headers().set(API_VERSION_HEADER, "registry/2.0");
+        if (request != null) {
+            response.headers().set(REQUEST_ID_HEADER, request.requestId());
+        }
         if (!response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, response.body().length());
         }

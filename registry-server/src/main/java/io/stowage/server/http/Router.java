@@ -38,8 +38,8 @@ public final class Router {
             if (!matcher.matches()) {
                 continue;
             }
-            Endpoint endpoint = route.endpoints.get(method);
-            if (endpoint == null) {
+            Action action = route.endpoints.get(method);
+            if (action == null) {
                 String allow = route.endpoints.keySet().stream().map(HttpMethod::name).collect(Collectors.joining(", "));
                 throw new MethodNotAllowed(method, allow);
             }
@@ -47,7 +47,7 @@ public final class Router {
             for (String group : route.groups) {
                 params.put(group, matcher.group(group));
             }
-            return new Match(endpoint, params);
+            return new Match(action.endpoint(), params, action.name());
         }
         throw new RegistryException(ErrorCode.UNSUPPORTED, "no route for " + abbreviate(path), null, 404);
     }
@@ -65,8 +65,11 @@ public final class Router {
         return path.length() <= 200 ? path : path.substring(0, 200) + "...";
     }
 
-    /** A matched endpoint and the named parts of the path. */
-    public record Match(Endpoint endpoint, Map<String, String> pathParams) {
+    /**
+     * A matched endpoint, the named parts of the path, and the semantic action the audit log
+     * records for it ({@code manifest.put}, {@code gc.pause} ...).
+     */
+    public record Match(Endpoint endpoint, Map<String, String> pathParams, String action) {
     }
 
     /** Adds methods to a route. */
@@ -77,8 +80,9 @@ public final class Router {
             this.route = route;
         }
 
-        public RouteBuilder on(HttpMethod method, Endpoint endpoint) {
-            route.endpoints.put(method, endpoint);
+        /** Serves {@code method} with {@code endpoint}; {@code action} names what it does in the audit log. */
+        public RouteBuilder on(HttpMethod method, String action, Endpoint endpoint) {
+            route.endpoints.put(method, new Action(action, endpoint));
             return this;
         }
     }
@@ -98,6 +102,9 @@ public final class Router {
         }
     }
 
-    private record Route(Pattern pattern, List<String> groups, Map<HttpMethod, Endpoint> endpoints) {
+    private record Route(Pattern pattern, List<String> groups, Map<HttpMethod, Action> endpoints) {
+    }
+
+    private record Action(String name, Endpoint endpoint) {
     }
 }

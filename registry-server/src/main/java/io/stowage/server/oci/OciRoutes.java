@@ -23,29 +23,29 @@ public final class OciRoutes {
         ManifestRoutes manifests = new ManifestRoutes(registry);
 
         router.route("/v2/?")
-                .on(HttpMethod.GET, Endpoint.bodiless(discovery::base))
-                .on(HttpMethod.HEAD, Endpoint.bodiless(discovery::base));
+                .on(HttpMethod.GET, "api.check", Endpoint.bodiless(discovery::base))
+                .on(HttpMethod.HEAD, "api.check", Endpoint.bodiless(discovery::base));
         router.route("/v2/_catalog")
-                .on(HttpMethod.GET, Endpoint.bodiless(discovery::catalog));
+                .on(HttpMethod.GET, "catalog.list", Endpoint.bodiless(discovery::catalog));
         router.route("/v2/" + NAME + "/tags/list")
-                .on(HttpMethod.GET, Endpoint.bodiless(discovery::tags));
+                .on(HttpMethod.GET, "tag.list", Endpoint.bodiless(discovery::tags));
         router.route("/v2/" + NAME + "/referrers/(?<digest>[^/]+)")
-                .on(HttpMethod.GET, Endpoint.bodiless(discovery::referrers));
+                .on(HttpMethod.GET, "referrers.list", Endpoint.bodiless(discovery::referrers));
         router.route("/v2/" + NAME + "/manifests/(?<reference>[^/]+)")
-                .on(HttpMethod.GET, Endpoint.bodiless(manifests::get))
-                .on(HttpMethod.HEAD, Endpoint.bodiless(manifests::get))
-                .on(HttpMethod.PUT, Endpoint.buffered(registry.maxManifestBytes(), manifests::put))
-                .on(HttpMethod.DELETE, Endpoint.bodiless(manifests::delete));
+                .on(HttpMethod.GET, "manifest.get", Endpoint.bodiless(manifests::get))
+                .on(HttpMethod.HEAD, "manifest.head", Endpoint.bodiless(manifests::get))
+                .on(HttpMethod.PUT, "manifest.put", Endpoint.buffered(registry.maxManifestBytes(), manifests::put))
+                .on(HttpMethod.DELETE, "manifest.delete", Endpoint.bodiless(manifests::delete));
         router.route("/v2/" + NAME + "/blobs/uploads/?")
-                .on(HttpMethod.POST, Endpoint.streaming(uploads::start));
+                .on(HttpMethod.POST, "blob.upload.start", Endpoint.streaming(uploads::start));
         router.route("/v2/" + NAME + "/blobs/uploads/(?<uuid>[^/]+)")
-                .on(HttpMethod.PATCH, Endpoint.streaming(uploads::patch))
-                .on(HttpMethod.PUT, Endpoint.streaming(uploads::complete))
-                .on(HttpMethod.GET, Endpoint.bodiless(uploads::status))
-                .on(HttpMethod.DELETE, Endpoint.bodiless(uploads::cancel));
+                .on(HttpMethod.PATCH, "blob.upload.chunk", Endpoint.streaming(uploads::patch))
+                .on(HttpMethod.PUT, "blob.upload.complete", Endpoint.streaming(uploads::complete))
+                .on(HttpMethod.GET, "blob.upload.status", Endpoint.bodiless(uploads::status))
+                .on(HttpMethod.DELETE, "blob.upload.cancel", Endpoint.bodiless(uploads::cancel));
         router.route("/v2/" + NAME + "/blobs/(?<digest>[^/]+)")
-                .on(HttpMethod.GET, Endpoint.bodiless(blobs::get))
-                .on(HttpMethod.HEAD, Endpoint.bodiless(blobs::head))
-                .on(HttpMethod.DELETE, Endpoint.bodiless(blobs::delete));
+                .on(HttpMethod.GET, "blob.get", Endpoint.bodiless(blobs::get))
+                .on(HttpMethod.HEAD, "blob.head", Endpoint.bodiless(blobs::head))
+                .on(HttpMethod.DELETE, "blob.delete", Endpoint.bodiless(blobs::delete));
     }
 }

@@ -20,9 +20,9 @@ public final class OpsRoutes {
 
     public static void register(Router router, RegistryService registry) {
         router.route("/healthz")
-                .on(HttpMethod.GET, Endpoint.bodiless(request -> Response.status(200).bytes(OK, "text/plain")));
+                .on(HttpMethod.GET, "ops.health", Endpoint.bodiless(request -> Response.status(200).bytes(OK, "text/plain")));
         router.route("/readyz")
-                .on(HttpMethod.GET, Endpoint.bodiless(request -> {
+                .on(HttpMethod.GET, "ops.ready", Endpoint.bodiless(request -> {
                     registry.listRepositories(null, 1);
                     return Response.status(200).bytes(OK, "text/plain");
                 }));

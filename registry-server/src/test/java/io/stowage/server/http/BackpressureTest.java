@@ -43,7 +43,7 @@ class BackpressureTest {
         CountDownLatch firstWriteStarted = new CountDownLatch(1);
         AtomicLong written = new AtomicLong();
         Router router = new Router();
-        router.route("/upload").on(HttpMethod.PATCH, Endpoint.streaming(request -> new BodySink() {
+        router.route("/upload").on(HttpMethod.PATCH, "test.upload", Endpoint.streaming(request -> new BodySink() {
             @Override
             public void write(ByteBuffer chunk) throws Exception {
                 firstWriteStarted.countDown();
@@ -70,7 +70,7 @@ class BackpressureTest {
             }
         });
         channel.config().setAutoRead(false);
-        channel.pipeline().addLast(new RequestDispatcher(router, workers, new ExchangeTracker()));
+        channel.pipeline().addLast(new RequestDispatcher(router, workers, new ExchangeTracker(), RequestAuditor.off()));
 
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PATCH, "/upload");
         request.headers().set("Transfer-Encoding", "chunked");

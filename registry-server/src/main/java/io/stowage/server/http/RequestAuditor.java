@@ -1,0 +1,176 @@
+package io.stowage.server.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.stowage.audit.AuditEntry;
+import io.stowage.audit.AuditSink;
+import io.stowage.storage.error.ErrorCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns each HTTP request into one audit record. A request that may change state (any method
+ * but GET, HEAD and OPTIONS) is admitted only while the log can take records, and its response
+ * leaves only once its record is durable; if the record cannot be written the client gets 503
+ * instead. Reads are recorded after their response is written, without waiting. No header is
+ * recorded except {@code User-Agent}: credentials never reach the log. Thread-safe.
+ */
+public final class RequestAuditor {
+    private static final Logger log = LoggerFactory.getLogger(RequestAuditor.class);
+    private static final int MAX_TEXT = 2048;
+    /** What a request whose client went away before its answer is recorded with (as nginx does). */
+    static final int CLIENT_CLOSED = 499;
+    private static final String DIGEST_HEADER = "Docker-Content-Digest";
+
+    private final AuditSink sink;
+    private final boolean recordOps;
+    private final Clock clock;
+
+    /**
+     * @param recordOps also record {@code /healthz}, {@code /readyz} and {@code /metrics}, which
+     *                  probes call every few seconds
+     */
+    public RequestAuditor(AuditSink sink, boolean recordOps, Clock clock) {
+        this.sink = sink;
+        this.recordOps = recordOps;
+        this.clock = clock;
+    }
+
+    /** Records nothing; for servers in tests that are not about auditing. */
+    public static RequestAuditor off() {
+        return new RequestAuditor(AuditSink.NONE, false, Clock.systemUTC());
+    }
+
+    /** Throws when a state-changing request must be refused because the log cannot take its record. */
+    void admit(RequestContext request) {
+        if (isMutation(request)) {
+            sink.ensureWritable();
+        }
+    }
+
+    /**
+     * For a mutation, records it and completes with the response once the record is durable, or
+     * with a 503 when it cannot be written. For anything else completes at once with the response
+     * (its record follows the write, {@link #afterResponse}).
+     */
+    CompletableFuture<Response> beforeResponse(RequestContext request, Response response, long bytesIn, long startNanos) {
+        if (!isMutation(request)) {
+            return CompletableFuture.completedFuture(response);
+        }
+        AuditEntry entry = entry(request, response, response.statusCode(), bytesIn, bodyBytes(request, response),
+                startNanos, null);
+        return sink.append(entry).handle((record, failure) -> {
+            if (failure == null) {
+                return response;
+            }
+            log.error("audit record not written; answering 503 requestId={} action={}", request.requestId(),
+                    entry.action(), failure);
+            Exchange.releaseResponse(response);
+            return ErrorResponses.of(ErrorCode.UNAVAILABLE, "audit log unavailable: " + failure.getMessage(), null, 503)
+                    .header(HttpHeaderNames.RETRY_AFTER, "10");
+        });
+    }
+
+    /** Whether {@link #beforeResponse} already records this request. */
+    boolean recordsBeforeResponse(RequestContext request) {
+        return isMutation(request);
+    }
+
+    /** Records a request once its response is on the wire (or failed to get there). */
+    void afterResponse(RequestContext request, Response response, long bytesIn, long startNanos, boolean sent) {
+        if (!recordOps && request.action() != null && request.action().startsWith("ops.")) {
+            return;
+        }
+        Map<String, Object> detail = sent ? null : Map.of("responseAborted", true);
+        AuditEntry entry = entry(request, response, response.statusCode(), bytesIn,
+                sent ? bodyBytes(request, response) : 0, startNanos, detail);
+        sink.append(entry).exceptionally(failure -> {
+            log.error("audit record of a read not written requestId={}", request.requestId(), failure);
+            return null;
+        });
+    }
+
+    /** Records a request whose client closed the connection before any response. */
+    void aborted(RequestContext request, long bytesIn, long startNanos) {
+        AuditEntry entry = entry(request, null, CLIENT_CLOSED, bytesIn, 0, startNanos, Map.of("clientClosed", true));
+        sink.append(entry).exceptionally(failure -> {
+            log.error("audit record of an aborted request not written requestId={}", request.requestId(), failure);
+            return null;
+        });
+    }
+
+    private AuditEntry entry(RequestContext request, Response response, int status, long bytesIn, long bytesOut,
+                             long startNanos, Map<String, Object> detail) {
+        String digest = digest(request);
+        if (digest == null && response != null && response.statusCode() < 300) {
+            digest = response.headers().get(DIGEST_HEADER);
+        }
+        return new AuditEntry(AuditEntry.REQUEST, clock.instant(), request.requestId(), request.actor(),
+                request.remoteAddress(), request.method().name(), clip(request.path()), action(request),
+                clip(request.pathParam("name")), clip(reference(request)), clip(digest), status, bytesIn,
+                bytesOut, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+                clip(request.header(HttpHeaderNames.USER_AGENT)), detail);
+    }
+
+    /** The route's action, made precise where the request says more than the route. */
+    static String action(RequestContext request) {
+        String action = request.action();
+        if ("manifest.delete".equals(action) && !isDigest(request.pathParam("reference"))) {
+            return "tag.delete";
+        }
+        if ("blob.upload.start".equals(action)) {
+            if (request.query("mount") != null) {
+                return "blob.mount";
+            }
+            if (request.query("digest") != null) {
+                return "blob.upload.monolithic";
+            }
+        }
+        return action;
+    }
+
+    private static String reference(RequestContext request) {
+        for (String name : new String[]{"reference", "tag", "uuid", "id"}) {
+            String value = request.pathParam(name);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    private static String digest(RequestContext request) {
+        for (String value : new String[]{request.pathParam("digest"), request.query("digest"), request.query("mount")}) {
+            if (value != null) {
+                return value;
+            }
+        }
+        String reference = request.pathParam("reference");
+        return isDigest(reference) ? reference : null;
+    }
+
+    private static boolean isDigest(String reference) {
+        return reference != null && reference.contains(":");
+    }
+
+    private static long bodyBytes(RequestContext request, Response response) {
+        return request.method().equals(HttpMethod.HEAD) ? 0 : response.body().length();
+    }
+
+    private static boolean isMutation(RequestContext request) {
+        HttpMethod method = request.method();
+        return !(HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.OPTIONS.equals(method));
+    }
+
+    private static String clip(String text) {
+        if (text == null || text.length() <= MAX_TEXT) {
+            return text;
+        }
+        return text.substring(0, MAX_TEXT) + "...";
+    }
+}
