@@ -101,6 +101,9 @@ public final class Rfc3161Timestamper implements Timestamper {
             throw new IOException("TSA " + tsaUrl + " answered with a reply that does not match the request: "
                     + e.getMessage(), e);
         }
+        if (response.getTimeStampToken() == null) {
+            throw new IOException("TSA " + tsaUrl + " granted the request but sent no token");
+        }
         return response.getTimeStampToken().getEncoded();
     }
 
@@ -137,7 +140,7 @@ public final class Rfc3161Timestamper implements Timestamper {
             if (cause instanceof HttpTimeoutException) {
                 throw timedOut(cause);
             }
-            throw new IOException("TSA " + tsaUrl + " could not be reached: " + cause, cause);
+            throw new IOException("exchange with TSA " + tsaUrl + " failed: " + cause, cause);
         }
         if (response.statusCode() != 200) {
             throw new IOException("TSA " + tsaUrl + " answered HTTP " + response.statusCode());

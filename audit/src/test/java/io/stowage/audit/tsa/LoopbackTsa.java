@@ -68,6 +68,8 @@ final class LoopbackTsa implements AutoCloseable {
         OTHER_NONCE,
         /** HTTP 200 with a text/html body, as a captive portal or wrong URL would. */
         HTML,
+        /** HTTP 200 with the reply content type but two MiB of zeros: no TSA reply is that big. */
+        HUGE,
         /** Never answers until the fixture is closed (bounded at {@link #HANG_LIMIT}). */
         HANG,
     }
@@ -148,6 +150,7 @@ final class LoopbackTsa implements AutoCloseable {
                 case HTTP_500 -> send(exchange, 500, "text/plain", "internal error".getBytes(StandardCharsets.US_ASCII));
                 case OTHER_NONCE -> reply(exchange, grant(withOtherNonce(request)));
                 case HTML -> send(exchange, 200, "text/html", "<html>sign in</html>".getBytes(StandardCharsets.US_ASCII));
+                case HUGE -> reply(exchange, new byte[2 << 20]);
                 case HANG -> hang(exchange);
             }
         } catch (Exception e) {

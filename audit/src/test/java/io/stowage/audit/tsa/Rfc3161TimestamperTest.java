@@ -102,6 +102,16 @@ class Rfc3161TimestamperTest {
     }
 
     @Test
+    void oversizedReplyIsNotBuffered() {
+        tsa.answer(LoopbackTsa.Answer.HUGE);
+
+        IOException e = assertThrows(IOException.class,
+                () -> new Rfc3161Timestamper(tsa.uri(), TIMEOUT).timestamp(sha256("huge")));
+
+        assertTrue(e.getMessage().contains("exceeds"), e.getMessage());
+    }
+
+    @Test
     void replyForAnotherNonceIsRefused() {
         tsa.answer(LoopbackTsa.Answer.OTHER_NONCE);
 
