@@ -3,6 +3,8 @@ package io.stowage.server;
 import io.stowage.audit.AuditLog;
 import io.stowage.audit.AuditSink;
 import io.stowage.audit.SigningKey;
+import io.stowage.audit.Timestamper;
+import io.stowage.audit.tsa.Rfc3161Timestamper;
 import io.stowage.gc.GarbageCollector;
 import io.stowage.gc.GcSettings;
 import io.stowage.recovery.journal.TagJournal;
@@ -30,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -137,7 +140,9 @@ public final class Registry implements AutoCloseable {
         if (!Files.exists(publicKey)) {
             Files.writeString(publicKey, key.verifyingKey().toPem());
         }
-        return AuditLog.open(config.audit.settings(dataDir), key, clock, null);
+        Timestamper timestamper = config.audit.tsaUrl == null || config.audit.tsaUrl.isBlank() ? null
+                : new Rfc3161Timestamper(URI.create(config.audit.tsaUrl), config.audit.tsaTimeout);
+        return AuditLog.open(config.audit.settings(dataDir), key, clock, timestamper);
     }
 
     /** Removing abandoned uploads is a deletion too: it waits while the garbage collector is paused. */
