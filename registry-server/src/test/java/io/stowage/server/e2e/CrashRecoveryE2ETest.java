@@ -1,11 +1,17 @@
 package io.stowage.server.e2e;
 
+import io.stowage.audit.AuditEntry;
+import io.stowage.audit.AuditRecord;
+import io.stowage.audit.VerifyReport;
+import io.stowage.server.audit.AuditTrail;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -68,6 +74,47 @@ class CrashRecoveryE2ETest {
         }
 
         pushAndPullOneMoreImage(client);
+        if (registry instanceof StowageProcess stowage) {
+            checkAuditLog(new AuditTrail(stowage.dataDir()), ledger);
+        }
+    }
+
+    /**
+     * Invariant 6 across the crash: the log verifies as one chain through the kill and the restart,
+     * and every push a client saw succeed has its record.
+     */
+    private static void checkAuditLog(AuditTrail trail, PushLedger ledger) throws Exception {
+        VerifyReport report = trail.verify(true);
+        assertTrue(report.ok(), report.toString());
+        List<AuditRecord> records = trail.records();
+        assertEquals(2, records.stream().filter(r -> "audit.open".equals(r.entry().action())).count(),
+                "one opening before and one after the crash, in one chain");
+        Set<String> manifestPuts = new HashSet<>();
+        Set<String> blobUploads = new HashSet<>();
+        for (AuditRecord record : records) {
+            AuditEntry e = record.entry();
+            if (e.status() != null && e.status() == 201) {
+                String key = e.repository() + "|" + e.digest();
+                if ("manifest.put".equals(e.action())) {
+                    manifestPuts.add(key + "|" + e.reference());
+                } else if (e.action().startsWith("blob.upload.")) {
+                    blobUploads.add(key);
+                }
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        for (PushLedger.PushedManifest manifest : ledger.acknowledgedManifests()) {
+            if (!manifestPuts.contains(manifest.repository() + "|" + manifest.digest() + "|" + manifest.tag())) {
+                missing.add("manifest.put " + manifest.repository() + ":" + manifest.tag());
+            }
+        }
+        for (PushLedger.PushedBlob blob : ledger.acknowledgedBlobs()) {
+            if (!blobUploads.contains(blob.repository() + "|" + blob.digest())) {
+                missing.add("blob upload " + blob);
+            }
+        }
+        assertEquals(List.of(), missing.subList(0, Math.min(missing.size(), MAX_REPORTED_VIOLATIONS)),
+                "acknowledged pushes without an audit record");
     }
 
     /** Runs the pushers until enough was acknowledged, kills the server and waits for the pushers to stop. */

@@ -1,0 +1,149 @@
+package io.stowage.server.cli;
+
+import io.stowage.audit.AuditExport;
+import io.stowage.audit.AuditRecord;
+import io.stowage.audit.AuditVerifier;
+import io.stowage.audit.VerifyReport;
+import io.stowage.audit.VerifyingKey;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+
+/**
+ * {@code registry audit verify|export}: offline tools over an audit directory, with no server
+ * and no database, so an auditor can run them on a copy years later.
+ */
+@Command(name = "audit", mixinStandardHelpOptions = true, description = "Verify or export an audit log, offline.",
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class})
+final class AuditCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Exit 0 when intact, 1 naming the first bad segment and sequence number, 2 when it cannot run. */
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Check the hash chain, canonical form, signed checkpoints and completeness of an audit log.")
+    static final class Verify implements Callable<Integer> {
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The audit directory (segment-*.log).")
+        Path dir;
+
+        @Option(names = "--public-key", required = true, paramLabel = "PEM",
+                description = "The registry's Ed25519 public key (GET /admin/audit/public-key).")
+        Path publicKey;
+
+        @Option(names = "--allow-unsigned-tail",
+                description = "Accept records after the newest checkpoint (a copy taken while the registry wrote).")
+        boolean allowUnsignedTail;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            VerifyingKey key;
+            try {
+                key = VerifyingKey.fromPem(Files.readString(publicKey));
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("registry audit verify: cannot read public key " + publicKey + ": "
+                        + e.getMessage());
+                return 2;
+            }
+            try {
+                VerifyReport report = new AuditVerifier(key, allowUnsignedTail).verify(dir);
+                if (report.ok()) {
+                    spec.commandLine().getOut().println("OK " + report.segments() + " segments, " + report.records()
+                            + " records, last seq " + report.lastSeq());
+                    return 0;
+                }
+                VerifyReport.Problem problem = report.problem();
+                spec.commandLine().getOut().println("FAILED segment " + problem.segment() + " seq " + problem.seq()
+                        + ": " + problem.reason());
+                return 1;
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("registry audit verify: cannot read " + dir + ": " + e.getMessage());
+                return 2;
+            }
+        }
+    }
+
+    /** Writes records of a time range as JSON lines or CSV. */
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write the records of a time range as JSON lines (as stored) or CSV, for a SIEM.")
+    static final class Export implements Callable<Integer> {
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The audit directory.")
+        Path dir;
+
+        @Option(names = "--since", paramLabel = "TIME", description = "First instant included, e.g. 2026-01-01T00:00:00Z.")
+        String since;
+
+        @Option(names = "--until", paramLabel = "TIME", description = "First instant excluded.")
+        String until;
+
+        @Option(names = "--repository", description = "Only records of this repository.")
+        String repository;
+
+        @Option(names = "--actor", description = "Only records of this actor.")
+        String actor;
+
+        @Option(names = "--action", description = "Only records of this action, e.g. manifest.put.")
+        String action;
+
+        @Option(names = "--format", defaultValue = "jsonl", description = "jsonl (default) or csv.")
+        String format;
+
+        @Option(names = "--output", paramLabel = "FILE", description = "Write here instead of standard output.")
+        Path output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            AuditExport.Format chosen;
+            Instant from;
+            Instant to;
+            try {
+                chosen = AuditExport.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+                from = since == null ? null : Instant.parse(since);
+                to = until == null ? null : Instant.parse(until);
+            } catch (IllegalArgumentException | DateTimeParseException e) {
+                spec.commandLine().getErr().println("registry audit export: " + e.getMessage()
+                        + " (formats: jsonl, csv; times as 2026-01-01T00:00:00Z)");
+                return 2;
+            }
+            Predicate<AuditRecord> filter = record -> matches(repository, record.entry().repository())
+                    && matches(actor, record.entry().actor()) && matches(action, record.entry().action());
+            try (OutputStream out = output == null ? new BufferedOutputStream(System.out) {
+                @Override
+                public void close() throws IOException {
+                    flush();
+                }
+            } : new BufferedOutputStream(Files.newOutputStream(output))) {
+                long count = AuditExport.export(dir, from, to, filter, chosen, out);
+                spec.commandLine().getErr().println("exported " + count + " records");
+                return 0;
+            } catch (IOException | RuntimeException e) {
+                spec.commandLine().getErr().println("registry audit export: " + e.getMessage());
+                return 2;
+            }
+        }
+
+        private static boolean matches(String wanted, String value) {
+            return wanted == null || wanted.equals(value);
+        }
+    }
+}
