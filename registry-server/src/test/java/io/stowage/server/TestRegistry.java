@@ -59,6 +59,18 @@ public final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** Stops the registry before the class ends, e.g. to examine its files at rest; the data stays until afterAll. */
+    public void stop() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    /** The running registry, for tests that reach past HTTP (its audit log, its services). */
+    public Registry registry() {
+        return registry;
+    }
+
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + registry.address().getPort() + path);
     }
