@@ -386,7 +386,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             return false;
         }
         try {
-            Thread.sleep(Math.min(30_000L, 250L << Math.min(failures, 7)));
+            Thread.sleep(closing ? 50 : Math.min(30_000L, 250L << Math.min(failures, 7)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

@@ -181,6 +181,33 @@ class AuditLogTest {
     }
 
     @Test
+    void aDiskThatRefusesWritesMakesTheLogFailClosed() throws Exception {
+        Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(full), "needs /dev/full for a real ENOSPC");
+        AuditSettings settings = AuditSettings.defaults(dir()).withSegmentMaxBytes(4096);
+        AuditLog log = AuditLog.open(settings, key(), Clock.systemUTC(), null);
+        try {
+            // The next segment the writer rotates into answers every write with ENOSPC.
+            Files.createSymbolicLink(dir().resolve(SegmentFiles.name(2)), full);
+            Throwable failure = null;
+            for (int i = 0; i < 200 && failure == null; i++) {
+                failure = log.append(request(Instant.now(), "PUT", "manifest.put", "r" + i, 201))
+                        .handle((record, error) -> error).join();
+            }
+            assertNotNull(failure, "a write to a full disk must fail the append");
+            assertTrue(failure instanceof AuditUnavailableException, failure.toString());
+            assertFalse(log.isHealthy());
+            assertThrows(AuditUnavailableException.class, log::ensureWritable);
+        } finally {
+            log.close();
+        }
+        // What was written before the failure still verifies up to where the disk gave out.
+        Files.delete(dir().resolve(SegmentFiles.name(2)));
+        VerifyReport report = new AuditVerifier(key().verifyingKey(), true).verify(dir());
+        assertTrue(report.ok(), report.toString());
+    }
+
+    @Test
     void appendsAfterCloseFail() throws IOException {
         AuditLog log = AuditLog.open(AuditSettings.defaults(dir()), key(), Clock.systemUTC(), null);
         log.close();
