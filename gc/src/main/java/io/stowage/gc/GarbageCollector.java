@@ -1,5 +1,7 @@
 package io.stowage.gc;
 
+import io.stowage.audit.AuditSink;
+import io.stowage.audit.AuditUnavailableException;
 import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.blob.DigestLocks;
 import io.stowage.storage.error.ErrorCode;
@@ -41,10 +43,19 @@ import java.util.function.Supplier;
  * under {@code batchLock}, which {@link #pause} takes once after setting the row, so when pause
  * returns no batch is running and none will start. Dry runs delete nothing and may run while
  * paused. One run at a time, on its own thread. Thread-safe.
+ *
+ * <p>Audit (fail-closed): a run's start and end, each manifest and blob it deletes, and every pause
+ * and resume are recorded in the {@link AuditSink}. A batch starts only if the log can take records
+ * ({@link AuditSink#ensureWritable()}), and its deletions are durable in the log before the next
+ * batch starts, so the log never lags more than one batch behind and a log that cannot be written
+ * stops the run (outcome {@code failed}) rather than letting deletions go unrecorded. Deletion
+ * records are written under the batch lock, so when a pause returns they precede its own record.
  */
 public final class GarbageCollector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
     private static final int MAX_MANIFEST_PASSES = 16;
+    /** The actor of runs the registry starts on its schedule. */
+    public static final String SCHEDULER = "scheduler";
     private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
     private final GcStore store;
@@ -52,6 +63,7 @@ public final class GarbageCollector implements AutoCloseable {
     private final DigestLocks digestLocks;
     private final Clock clock;
     private final GcSettings settings;
+    private final GcAudit audit;
     private final ReentrantLock batchLock = new ReentrantLock();
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "registry-gc");
@@ -60,12 +72,20 @@ public final class GarbageCollector implements AutoCloseable {
     });
     private RunProgress current;
 
+    /** A collector that records nothing in an audit log ({@link AuditSink#NONE}). */
     public GarbageCollector(GcStore store, BlobStore blobs, DigestLocks digestLocks, Clock clock, GcSettings settings) {
+        this(store, blobs, digestLocks, clock, settings, AuditSink.NONE);
+    }
+
+    /** A collector that records its runs, deletions, pauses and resumes in {@code audit}. */
+    public GarbageCollector(GcStore store, BlobStore blobs, DigestLocks digestLocks, Clock clock, GcSettings settings,
+                            AuditSink audit) {
         this.store = store;
         this.blobs = blobs;
         this.digestLocks = digestLocks;
         this.clock = clock;
         this.settings = settings;
+        this.audit = new GcAudit(audit, clock);
     }
 
     public GcSettings settings() {
@@ -87,19 +107,51 @@ public final class GarbageCollector implements AutoCloseable {
     }
 
     /**
-     * Pauses durably and returns once no deletion is in progress: a running sweep stops at its next
-     * batch boundary. Idempotent; a second pause keeps the first one's actor and reason.
+     * Pauses durably and returns once no deletion is in progress and the pause is recorded in the
+     * audit log: a running sweep stops at its next batch boundary. Idempotent; a second pause keeps
+     * the first one's actor and reason (and is recorded too).
+     *
+     * @throws AuditUnavailableException if the audit log cannot take records; nothing is changed.
+     *         (Should the log fail between that check and the record, the pause stays in effect:
+     *         paused is the side that deletes nothing.)
      */
     public GcStatus pause(String actor, String reason) {
-        store.setPaused(true, actor, reason, clock.instant());
+        audit.ensureWritable();
+        Instant now = clock.instant();
+        boolean wasPaused = paused();
+        store.setPaused(true, actor, reason, now);
+        // Read before waiting for the batch: once the run sees the pause it finishes and is gone.
+        String runningId;
+        synchronized (this) {
+            runningId = current == null || current.dryRun() ? null : current.id();
+        }
         batchLock.lock();
-        batchLock.unlock();
+        try {
+            audit.paused(now, actor, reason, wasPaused, runningId);
+        } finally {
+            batchLock.unlock();
+        }
         log.info("gc paused actor={} reason={}", actor, reason);
         return status();
     }
 
+    /** Resumes, recording who did it; see {@link #resume(String, String)}. */
     public GcStatus resume(String actor) {
-        store.setPaused(false, actor, null, clock.instant());
+        return resume(actor, null);
+    }
+
+    /**
+     * Resumes and returns once the resume is recorded in the audit log.
+     *
+     * @param reason why, for the audit log only (the store keeps no reason for a resume); may be null
+     * @throws AuditUnavailableException if the audit log cannot take records; the collector stays paused
+     */
+    public GcStatus resume(String actor, String reason) {
+        audit.ensureWritable();
+        Instant now = clock.instant();
+        boolean wasPaused = paused();
+        store.setPaused(false, actor, null, now);
+        audit.resumed(now, actor, reason, wasPaused);
         log.info("gc resumed actor={}", actor);
         return status();
     }
@@ -125,11 +177,18 @@ public final class GarbageCollector implements AutoCloseable {
         }
     }
 
+    /** Starts a run whose starter is not known; see {@link #start(boolean, String)}. */
+    public Started start(boolean dryRun) {
+        return start(dryRun, null);
+    }
+
     /**
      * Starts a run in the background: {@code GC_RUNNING} if one is under way, {@code GC_PAUSED} if
      * paused (a dry run is allowed). Returns the run as recorded at its start and its completion.
+     *
+     * @param actor who started it, the actor of its audit records: an admin, {@link #SCHEDULER}, or null if not known
      */
-    public synchronized Started start(boolean dryRun) {
+    public synchronized Started start(boolean dryRun, String actor) {
         if (current != null) {
             throw new RegistryException(ErrorCode.GC_RUNNING, "a garbage collection is running",
                     Map.of("id", current.id()));
@@ -139,7 +198,7 @@ public final class GarbageCollector implements AutoCloseable {
         }
         Instant now = clock.instant();
         RunProgress progress = new RunProgress("gc-" + RUN_ID.format(now) + "-" + UUID.randomUUID().toString().substring(0, 8),
-                dryRun, now);
+                dryRun, now, actor);
         current = progress;
         store.saveRun(progress.record());
         CompletableFuture<GcRunRecord> done = CompletableFuture.supplyAsync(() -> execute(progress), runner);
@@ -165,6 +224,7 @@ public final class GarbageCollector implements AutoCloseable {
 
     private GcRunRecord execute(RunProgress progress) {
         try {
+            audit.runStarted(progress, settings);
             Instant now = clock.instant();
             Instant retentionCutoff = now.minus(settings.retention());
             Instant graceCutoff = now.minus(settings.gracePeriod());
@@ -187,6 +247,7 @@ public final class GarbageCollector implements AutoCloseable {
         progress.finish(outcome, error, clock.instant());
         GcRunRecord record = progress.record();
         store.saveRun(record);
+        audit.runEndedQuietly(progress);
         synchronized (this) {
             current = null;
         }
@@ -229,7 +290,7 @@ public final class GarbageCollector implements AutoCloseable {
         for (int pass = 0; pass < MAX_MANIFEST_PASSES && !left.isEmpty(); pass++) {
             List<GcSnapshot.Manifest> kept = new ArrayList<>();
             for (List<GcSnapshot.Manifest> batch : batches(left)) {
-                Optional<List<GcDeletion>> removed = inBatch(() -> {
+                Optional<List<GcDeletion>> removed = inBatch(progress, () -> {
                     Map<GcSnapshot.Manifest, Long> collected =
                             store.removeManifestsIfCollectable(batch, retentionCutoff, clock.instant());
                     List<GcDeletion> deletions = new ArrayList<>();
@@ -247,7 +308,6 @@ public final class GarbageCollector implements AutoCloseable {
                 if (removed.isEmpty()) {
                     return "paused";
                 }
-                record(progress, removed.get());
             }
             if (kept.size() == left.size()) {
                 break;
@@ -258,7 +318,7 @@ public final class GarbageCollector implements AutoCloseable {
         log.info("gc swept manifests run={} count={}", progress.id(), progress.record().sweptManifests());
         for (List<GcSnapshot.Blob> batch : batches(unmarkedBlobs(snapshot, marked, graceCutoff))) {
             List<String> digests = batch.stream().map(GcSnapshot.Blob::digest).toList();
-            Optional<List<GcDeletion>> removed = inBatch(() -> digestLocks.withLocks(digests, () -> {
+            Optional<List<GcDeletion>> removed = inBatch(progress, () -> digestLocks.withLocks(digests, () -> {
                 // Rows first (one conditional transaction), then the bytes of what was removed,
                 // all under the digests' locks so no upload or mount can slip in between.
                 Map<String, Long> collected = store.removeBlobsIfCollectable(digests, graceCutoff);
@@ -273,12 +333,11 @@ public final class GarbageCollector implements AutoCloseable {
             if (removed.isEmpty()) {
                 return "paused";
             }
-            record(progress, removed.get());
         }
 
         log.info("gc swept blobs run={} count={}", progress.id(), progress.record().sweptBlobs());
         for (List<BlobStore.StoredBlob> batch : batches(orphanFiles(snapshot, graceCutoff))) {
-            Optional<List<GcDeletion>> removed = inBatch(() -> {
+            Optional<List<GcDeletion>> removed = inBatch(progress, () -> {
                 List<GcDeletion> deletions = new ArrayList<>();
                 for (BlobStore.StoredBlob orphan : batch) {
                     String digest = orphan.digest().toString();
@@ -293,27 +352,31 @@ public final class GarbageCollector implements AutoCloseable {
             if (removed.isEmpty()) {
                 return "paused";
             }
-            record(progress, removed.get());
         }
         return "completed";
     }
 
-    /** Runs one batch under the batch lock unless paused; empty when paused (the run stops). */
-    private <T> Optional<T> inBatch(Supplier<T> batch) {
+    /**
+     * Runs one batch of removals under the batch lock unless paused, then records what it removed
+     * in the store and, durably, in the audit log. Empty when paused (the run stops); throws
+     * {@link AuditUnavailableException} before removing anything if the audit log cannot take
+     * records (the run fails).
+     */
+    private Optional<List<GcDeletion>> inBatch(RunProgress progress, Supplier<List<GcDeletion>> batch) {
         batchLock.lock();
         try {
             if (paused()) {
                 return Optional.empty();
             }
-            return Optional.of(batch.get());
+            audit.ensureWritable();
+            List<GcDeletion> deletions = batch.get();
+            store.addDeletions(progress.id(), deletions);
+            store.saveRun(progress.record());
+            audit.deleted(progress, deletions);
+            return Optional.of(deletions);
         } finally {
             batchLock.unlock();
         }
-    }
-
-    private void record(RunProgress progress, List<GcDeletion> deletions) {
-        store.addDeletions(progress.id(), deletions);
-        store.saveRun(progress.record());
     }
 
     private boolean deleteBytes(String digest) {

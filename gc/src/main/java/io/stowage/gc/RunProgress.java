@@ -4,11 +4,15 @@ import io.stowage.storage.meta.GcRunRecord;
 
 import java.time.Instant;
 
-/** The counters of one run as it goes, turned into a {@link GcRunRecord} on demand. Thread-safe. */
+/**
+ * The counters of one run as it goes, turned into a {@link GcRunRecord} on demand, and who started
+ * it (for the audit log only; the store's run record has no actor). Thread-safe.
+ */
 final class RunProgress {
     private final String id;
     private final boolean dryRun;
     private final Instant startedAt;
+    private final String actor;
     private Instant finishedAt;
     private String outcome;
     private String error;
@@ -18,10 +22,12 @@ final class RunProgress {
     private long sweptBlobs;
     private long sweptBytes;
 
-    RunProgress(String id, boolean dryRun, Instant startedAt) {
+    /** @param actor who started the run, null if not known */
+    RunProgress(String id, boolean dryRun, Instant startedAt, String actor) {
         this.id = id;
         this.dryRun = dryRun;
         this.startedAt = startedAt;
+        this.actor = actor;
     }
 
     String id() {
@@ -30,6 +36,14 @@ final class RunProgress {
 
     boolean dryRun() {
         return dryRun;
+    }
+
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    String actor() {
+        return actor;
     }
 
     synchronized void marked(long manifests, long blobs) {

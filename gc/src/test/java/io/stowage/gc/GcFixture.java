@@ -1,5 +1,6 @@
 package io.stowage.gc;
 
+import io.stowage.audit.AuditSink;
 import io.stowage.storage.blob.DigestLocks;
 import io.stowage.storage.blob.FilesystemBlobStore;
 import io.stowage.storage.meta.JdbcMetadataStore;
@@ -29,11 +30,16 @@ public final class GcFixture implements AutoCloseable {
     public final GarbageCollector gc;
 
     public GcFixture(Path dir, GcSettings settings) throws Exception {
+        this(dir, settings, AuditSink.NONE);
+    }
+
+    /** A fixture whose collector records in {@code audit}. */
+    public GcFixture(Path dir, GcSettings settings, AuditSink audit) throws Exception {
         DigestLocks locks = new DigestLocks();
         blobs = new FilesystemBlobStore(dir, clock);
         metadata = JdbcMetadataStore.openSqlite(dir.resolve("registry.db"), clock);
         registry = new RegistryService(blobs, metadata, locks, clock, 4 * 1024 * 1024);
-        gc = new GarbageCollector(metadata.gcStore(), blobs, locks, clock, settings);
+        gc = new GarbageCollector(metadata.gcStore(), blobs, locks, clock, settings, audit);
     }
 
     public Digest pushBlob(String repository, byte[] content) throws Exception {

@@ -20,7 +20,8 @@ import java.util.Set;
  * The {@link MetadataStore} over SQL, with the schema of {@code db/migration} (drawn in
  * {@code V1__initial_schema.sql}). Each public method is one transaction of the underlying
  * {@link JdbcDatabase}; the rule checks of a manifest push run inside the transaction that
- * stores it. Times come from the injected clock. Thread-safe.
+ * stores it. Times come from the injected clock. Tag journal events are handed to the
+ * {@link TagEventListener} after their transaction commits. Thread-safe.
  */
 public final class JdbcMetadataStore implements MetadataStore {
     /** A blob's GC hold is refreshed at most this often by reads, so pulls do not turn into writes. */
@@ -28,6 +29,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     private final JdbcDatabase db;
     private final Clock clock;
+    private volatile TagEventListener tagEventListener = TagEventListener.NONE;
 
     JdbcMetadataStore(JdbcDatabase db, Clock clock) {
         this.db = db;
@@ -37,6 +39,14 @@ public final class JdbcMetadataStore implements MetadataStore {
     /** The garbage collector's view of the same database. */
     public GcStore gcStore() {
         return new JdbcGcStore(db);
+    }
+
+    /**
+     * Sets who is told of tag journal events after their transaction commits (see
+     * {@link TagEventListener}); null means nobody. Replaces any listener set before.
+     */
+    public void setTagEventListener(TagEventListener listener) {
+        this.tagEventListener = listener == null ? TagEventListener.NONE : listener;
     }
 
     /** Opens (creating and migrating if needed) the SQLite database of the embedded default. */
@@ -106,7 +116,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public void putManifest(ManifestRecord manifest, List<String> tags, String actor) {
-        db.write(c -> {
+        writeJournaling((c, journal) -> {
             long now = now();
             Long existingRepository = repositoryId(c, manifest.repository());
             // Check before creating anything, so a refused push leaves no trace (not even a repository).
@@ -149,7 +159,7 @@ public final class JdbcMetadataStore implements MetadataStore {
                     continue;
                 }
                 setTag(c, repositoryId, tag, digest, now);
-                journal(c, repositoryId, tag, previous == null ? TagEvent.Type.PUSHED : TagEvent.Type.MOVED,
+                journal(c, journal, repositoryId, tag, previous == null ? TagEvent.Type.PUSHED : TagEvent.Type.MOVED,
                         digest, previous, now, actor);
             }
             return null;
@@ -187,7 +197,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public boolean deleteManifest(String repository, Digest digest, String actor) {
-        return db.write(c -> {
+        return writeJournaling((c, journal) -> {
             Long repositoryId = repositoryId(c, repository);
             if (repositoryId == null || !exists(c, "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?"
                     + " AND deleted_at IS NULL", repositoryId, digest.toString())) {
@@ -196,7 +206,7 @@ public final class JdbcMetadataStore implements MetadataStore {
             long now = now();
             for (String tag : strings(c, "SELECT name FROM tags WHERE repository_id = ? AND manifest_digest = ? ORDER BY name",
                     repositoryId, digest.toString())) {
-                journal(c, repositoryId, tag, TagEvent.Type.DELETED, digest.toString(), null, now, actor);
+                journal(c, journal, repositoryId, tag, TagEvent.Type.DELETED, digest.toString(), null, now, actor);
             }
             Sql.update(c, "DELETE FROM tags WHERE repository_id = ? AND manifest_digest = ?", repositoryId, digest.toString());
             Sql.update(c, "UPDATE manifests SET deleted_at = ?, deleted_by = ? WHERE repository_id = ? AND digest = ?",
@@ -207,14 +217,14 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public boolean deleteTag(String repository, String tag, String actor) {
-        return db.write(c -> {
+        return writeJournaling((c, journal) -> {
             Long repositoryId = repositoryId(c, repository);
             String current = repositoryId == null ? null : liveTagDigest(c, repositoryId, tag);
             if (current == null) {
                 return false;
             }
             Sql.update(c, "DELETE FROM tags WHERE repository_id = ? AND name = ?", repositoryId, tag);
-            journal(c, repositoryId, tag, TagEvent.Type.DELETED, current, null, now(), actor);
+            journal(c, journal, repositoryId, tag, TagEvent.Type.DELETED, current, null, now(), actor);
             return true;
         });
     }
@@ -301,7 +311,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public void restoreTag(String repository, String tag, Digest digest, String actor) {
-        db.write(c -> {
+        writeJournaling((c, journal) -> {
             Long repositoryId = repositoryId(c, repository);
             if (repositoryId == null || !exists(c, "SELECT 1 FROM manifests WHERE repository_id = ? AND digest = ?",
                     repositoryId, digest.toString())) {
@@ -311,14 +321,14 @@ public final class JdbcMetadataStore implements MetadataStore {
             revive(c, repositoryId, digest, now, new HashSet<>());
             String previous = liveTagDigest(c, repositoryId, tag);
             setTag(c, repositoryId, tag, digest.toString(), now);
-            journal(c, repositoryId, tag, TagEvent.Type.RESTORED, digest.toString(), previous, now, actor);
+            journal(c, journal, repositoryId, tag, TagEvent.Type.RESTORED, digest.toString(), previous, now, actor);
             return null;
         });
     }
 
     @Override
     public List<String> restoreManifest(String repository, Digest digest, String actor) {
-        return db.write(c -> {
+        return writeJournaling((c, journal) -> {
             Long repositoryId = repositoryId(c, repository);
             if (repositoryId == null) {
                 throw RegistryException.manifestUnknown(digest.toString());
@@ -341,7 +351,7 @@ public final class JdbcMetadataStore implements MetadataStore {
             for (String tag : tagsDeletedWith(c, repositoryId, digest.toString(), deletedAt)) {
                 if (liveTagDigest(c, repositoryId, tag) == null) {
                     setTag(c, repositoryId, tag, digest.toString(), now);
-                    journal(c, repositoryId, tag, TagEvent.Type.RESTORED, digest.toString(), null, now, actor);
+                    journal(c, journal, repositoryId, tag, TagEvent.Type.RESTORED, digest.toString(), null, now, actor);
                     restored.add(tag);
                 }
             }
@@ -396,10 +406,44 @@ public final class JdbcMetadataStore implements MetadataStore {
                 + " updated_at = excluded.updated_at", repositoryId, tag, digest, now);
     }
 
-    private static void journal(Connection c, long repositoryId, String tag, TagEvent.Type type, String digest,
-                                String previous, long now, String actor) throws SQLException {
-        Sql.update(c, "INSERT INTO tag_events (repository_id, tag, event_type, digest, previous_digest, at, actor)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?)", repositoryId, tag, type.wireName(), digest, previous, now, actor);
+    /**
+     * Runs one write transaction that may journal tag events, collecting them in {@code journal},
+     * and tells the listener of them only once the transaction has committed: a rolled-back change
+     * must leave no trace outside the database either.
+     */
+    private <T> T writeJournaling(JournalingWork<T> work) {
+        List<TagEvent> journal = new ArrayList<>();
+        T result = db.write(c -> {
+            journal.clear();
+            return work.run(c, journal);
+        });
+        if (!journal.isEmpty()) {
+            tagEventListener.onCommitted(List.copyOf(journal));
+        }
+        return result;
+    }
+
+    /** Write work that appends each tag event it journals to {@code journal}. */
+    @FunctionalInterface
+    private interface JournalingWork<T> {
+        T run(Connection c, List<TagEvent> journal) throws SQLException;
+    }
+
+    /** Inserts one journal row and adds it to {@code journal} as read back, so listeners see exactly what is stored. */
+    private static void journal(Connection c, List<TagEvent> journal, long repositoryId, String tag, TagEvent.Type type,
+                                String digest, String previous, long now, String actor) throws SQLException {
+        long id;
+        try (PreparedStatement s = Sql.prepare(c, "INSERT INTO tag_events (repository_id, tag, event_type, digest,"
+                        + " previous_digest, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                repositoryId, tag, type.wireName(), digest, previous, now, actor);
+             ResultSet rows = s.executeQuery()) {
+            if (!rows.next()) {
+                throw new SQLException("the tag_events insert returned no id");
+            }
+            id = rows.getLong(1);
+        }
+        journal.addAll(events(c, "SELECT " + EVENT_COLUMNS + " FROM tag_events e JOIN repositories r ON r.id = e.repository_id"
+                + " WHERE e.id = ?", id));
     }
 
     private static List<TagEvent> events(Connection c, String sql, Object... args) throws SQLException {
