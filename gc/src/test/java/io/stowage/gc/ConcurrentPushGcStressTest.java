@@ -34,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConcurrentPushGcStressTest {
     private static final int PUSHERS = 4;
     private static final Duration DURATION = Duration.ofSeconds(6);
+    private static final Duration MAX_DURATION = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
@@ -96,7 +97,13 @@ class ConcurrentPushGcStressTest {
                         return null;
                     }));
                 }
-                Thread.sleep(DURATION.toMillis());
+                // Run for DURATION, and on a slow or busy machine longer, until the test has exercised
+                // enough pushes and collections to mean something (bounded by MAX_DURATION).
+                long start = System.nanoTime();
+                while (System.nanoTime() - start < MAX_DURATION.toNanos()
+                        && (System.nanoTime() - start < DURATION.toNanos() || acknowledged.get() <= 20 || runs.get() <= 3)) {
+                    Thread.sleep(50);
+                }
                 stop.set(true);
                 for (Future<?> task : tasks) {
                     task.get(120, TimeUnit.SECONDS);

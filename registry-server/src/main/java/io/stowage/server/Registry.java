@@ -9,6 +9,7 @@ import io.stowage.gc.GarbageCollector;
 import io.stowage.gc.GcSettings;
 import io.stowage.recovery.journal.TagJournal;
 import io.stowage.server.admin.AuditRoutes;
+import io.stowage.server.audit.TagEventAuditor;
 import io.stowage.server.admin.GcRoutes;
 import io.stowage.server.admin.JournalRoutes;
 import io.stowage.server.config.ListenAddress;
@@ -75,7 +76,8 @@ public final class Registry implements AutoCloseable {
         DigestLocks digestLocks = new DigestLocks();
         this.service = new RegistryService(blobs, metadata, digestLocks, clock, config.limits.maxManifestBytes);
         this.gc = new GarbageCollector(jdbc.gcStore(), blobs, digestLocks, clock,
-                new GcSettings(config.gc.gracePeriod, config.gc.retention, config.gc.batchSize));
+                new GcSettings(config.gc.gracePeriod, config.gc.retention, config.gc.batchSize), audit);
+        jdbc.setTagEventListener(new TagEventAuditor(audit, clock));
 
         Router router = new Router();
         OciRoutes.register(router, service);
@@ -169,7 +171,7 @@ public final class Registry implements AutoCloseable {
                 log.info("scheduled garbage collection skipped: paused");
                 return;
             }
-            gc.start(false);
+            gc.start(false, GarbageCollector.SCHEDULER);
         } catch (RegistryException e) {
             log.info("scheduled garbage collection not started reason={}", e.getMessage());
         } catch (Exception e) {

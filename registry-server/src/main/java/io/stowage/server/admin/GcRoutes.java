@@ -38,8 +38,7 @@ public final class GcRoutes {
         GcRoutes routes = new GcRoutes(gc);
         router.route("/admin/gc").on(HttpMethod.GET, "gc.status", Endpoint.bodiless(request -> AdminJson.ok(routes.status(gc.status()))));
         router.route("/admin/gc/pause").on(HttpMethod.POST, "gc.pause", Endpoint.buffered(MAX_BODY, routes::pause));
-        router.route("/admin/gc/resume").on(HttpMethod.POST, "gc.resume",
-                Endpoint.buffered(MAX_BODY, (request, body) -> AdminJson.ok(routes.status(gc.resume(request.actor())))));
+        router.route("/admin/gc/resume").on(HttpMethod.POST, "gc.resume", Endpoint.buffered(MAX_BODY, routes::resume));
         router.route("/admin/gc/runs")
                 .on(HttpMethod.POST, "gc.run.start", Endpoint.buffered(MAX_BODY, routes::startRun))
                 .on(HttpMethod.GET, "gc.run.list", Endpoint.bodiless(routes::listRuns));
@@ -52,10 +51,16 @@ public final class GcRoutes {
         return AdminJson.ok(status(gc.pause(request.actor(), reason)));
     }
 
+    private Response resume(RequestContext request, byte[] body) {
+        JsonNode json = optionalJson(body);
+        String reason = json.hasNonNull("reason") ? json.get("reason").asText() : null;
+        return AdminJson.ok(status(gc.resume(request.actor(), reason)));
+    }
+
     private Response startRun(RequestContext request, byte[] body) {
         JsonNode json = optionalJson(body);
         boolean dryRun = json.path("dryRun").asBoolean(false);
-        GarbageCollector.Started started = gc.start(dryRun);
+        GarbageCollector.Started started = gc.start(dryRun, request.actor());
         return AdminJson.respond(202, run(started.run())).header("Location", "/admin/gc/runs/" + started.run().id());
     }
 

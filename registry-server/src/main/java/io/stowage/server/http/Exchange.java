@@ -195,10 +195,10 @@ abstract class Exchange {
                 byte[] complete = new byte[body.readableBytes()];
                 body.readBytes(complete);
                 releaseBody();
-                respondWhenDone(workers.submit(() -> {
+                respondWhenDone(workers.submit(() -> RequestAuditor.during(request, () -> {
                     auditor.admit(request);
                     return endpoint.handler().handle(request, complete);
-                }));
+                })));
             }
         }
 
@@ -247,10 +247,10 @@ abstract class Exchange {
         @Override
         void start() {
             busy = true;
-            workers.submit(() -> {
+            workers.submit(() -> RequestAuditor.during(request, () -> {
                 auditor.admit(request);
                 return handler.open(request);
-            }).whenComplete((opened, failure) -> ctx.executor().execute(() -> {
+            })).whenComplete((opened, failure) -> ctx.executor().execute(() -> {
                 busy = false;
                 if (failure != null) {
                     releasePending();
@@ -310,7 +310,8 @@ abstract class Exchange {
                 if (!finishing) {
                     finishing = true;
                     busy = true;
-                    respondWhenDone(workers.submit(sink::finish));
+                    BodySink finishing = sink;
+                    respondWhenDone(workers.submit(() -> RequestAuditor.during(request, finishing::finish)));
                 }
             } else {
                 ctx.read();

@@ -27,6 +27,9 @@ public final class RequestAuditor {
     static final int CLIENT_CLOSED = 499;
     private static final String DIGEST_HEADER = "Docker-Content-Digest";
 
+    /** The request a worker thread is serving, so records of what it causes (tag events) can name it. */
+    private static final ThreadLocal<String> CURRENT_REQUEST = new ThreadLocal<>();
+
     private final AuditSink sink;
     private final boolean recordOps;
     private final Clock clock;
@@ -39,6 +42,21 @@ public final class RequestAuditor {
         this.sink = sink;
         this.recordOps = recordOps;
         this.clock = clock;
+    }
+
+    /** Runs a handler step on a worker with {@link #currentRequestId()} set to its request. */
+    static <T> T during(RequestContext request, java.util.concurrent.Callable<T> step) throws Exception {
+        CURRENT_REQUEST.set(request.requestId());
+        try {
+            return step.call();
+        } finally {
+            CURRENT_REQUEST.remove();
+        }
+    }
+
+    /** The id of the request the calling worker thread serves, or null outside one (a GC run, a job). */
+    public static String currentRequestId() {
+        return CURRENT_REQUEST.get();
     }
 
     /** Records nothing; for servers in tests that are not about auditing. */

@@ -119,6 +119,34 @@ class AuditRecordingTest {
     }
 
     @Test
+    void tagJournalEventsAndGcControlLandInTheLogNamingTheirRequest() throws Exception {
+        Digest digest = api.pushImage("audit/journal", "v1", 11);
+        HttpResponse<byte[]> delete = api.send("DELETE", "/v2/audit/journal/manifests/v1", null);
+        assertEquals(202, delete.statusCode());
+        List<AuditRecord> events = trail.records(r -> id(delete).equals(r.entry().requestId())
+                && AuditEntry.EVENT.equals(r.entry().kind()));
+        assertEquals(1, events.size(), events.toString());
+        AuditEntry deleted = events.get(0).entry();
+        assertEquals("tag.deleted", deleted.action());
+        assertEquals("audit/journal", deleted.repository());
+        assertEquals("v1", deleted.reference());
+        assertEquals(digest.toString(), deleted.digest());
+        assertEquals("anonymous", deleted.actor());
+        assertTrue(events.get(0).seq() < only(id(delete)).seq(), "the event precedes the request that caused it");
+        assertEquals(1, trail.records(r -> "tag.pushed".equals(r.entry().action())
+                && "audit/journal".equals(r.entry().repository())).size());
+
+        HttpResponse<byte[]> pause = api.send("POST", "/admin/gc/pause", "{\"reason\":\"recovery\"}".getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, pause.statusCode());
+        HttpResponse<byte[]> resume = api.send("POST", "/admin/gc/resume", null);
+        assertEquals(200, resume.statusCode());
+        assertEquals("gc.pause", only(id(pause)).entry().action());
+        List<AuditRecord> pauseEvents = trail.records(r -> "gc.pause".equals(r.entry().action())
+                && AuditEntry.EVENT.equals(r.entry().kind()));
+        assertEquals("recovery", pauseEvents.get(pauseEvents.size() - 1).entry().detail().get("reason"));
+    }
+
+    @Test
     void credentialsNeverReachTheLog() throws Exception {
         String secret = "s3cr3t-token-" + System.nanoTime();
         HttpResponse<byte[]> response = api.send("PUT", "/v2/audit/secret/manifests/v1", "{}".getBytes(StandardCharsets.UTF_8),
@@ -199,7 +227,8 @@ class AuditRecordingTest {
                 assertEquals(records.get(i - 1).seq() + 1, records.get(i).seq(), "gap-free sequence");
             }
             for (String id : expected) {
-                assertEquals(1, records.stream().filter(r -> id.equals(r.entry().requestId())).count(), id);
+                assertEquals(1, records.stream().filter(r -> id.equals(r.entry().requestId())
+                        && AuditEntry.REQUEST.equals(r.entry().kind())).count(), id);
             }
             assertTrue(trail.verify(true).ok(), trail.verify(true).toString());
         } finally {
@@ -225,7 +254,8 @@ class AuditRecordingTest {
 
     /** The one record of a request whose answer waited for it (a mutation, or a refusal before any handler). */
     private AuditRecord only(String requestId) throws IOException {
-        List<AuditRecord> found = trail.records(r -> requestId.equals(r.entry().requestId()));
+        List<AuditRecord> found = trail.records(r -> requestId.equals(r.entry().requestId())
+                && AuditEntry.REQUEST.equals(r.entry().kind()));
         assertEquals(1, found.size(), "records of " + requestId);
         return found.get(0);
     }
@@ -233,7 +263,8 @@ class AuditRecordingTest {
     /** The record of a read, which lands shortly after its answer. */
     private AuditRecord eventually(String requestId) throws Exception {
         for (int i = 0; i < 100; i++) {
-            List<AuditRecord> found = trail.records(r -> requestId.equals(r.entry().requestId()));
+            List<AuditRecord> found = trail.records(r -> requestId.equals(r.entry().requestId())
+                    && AuditEntry.REQUEST.equals(r.entry().kind()));
             if (!found.isEmpty()) {
                 assertEquals(1, found.size());
                 return found.get(0);
