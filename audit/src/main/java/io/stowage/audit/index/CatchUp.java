@@ -1,0 +1,160 @@
+package io.stowage.audit.index;
+
+import io.stowage.audit.AuditRecord;
+import io.stowage.audit.MalformedRecordException;
+import io.stowage.audit.RecordCodec;
+import io.stowage.audit.SegmentFiles;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Brings the index up to the end of the log: reads the lines appended since the stored position,
+ * in the position's segment and every newer one, and commits them in batches, each batch moving
+ * the position with it (so an interrupted catch-up resumes where it stopped). It stops at a last
+ * line without its newline: that record is still being written.
+ *
+ * <p>Before trusting the stored index it checks it against the segments: the position's segment
+ * must exist and its last indexed line must still be the record with the stored hash, and every
+ * indexed segment that is gone must be older than the oldest present one (a purge), whose rows
+ * are then dropped. Anything else, or a sequence that does not continue, is a
+ * {@link StaleIndexException}: the caller rebuilds. Starting from an empty index, the same faults
+ * mean the log itself is damaged, reported as an {@link AuditIndexException}.
+ */
+final class CatchUp {
+    private final Path directory;
+    private final IndexStore store;
+    private final int batchSize;
+
+    CatchUp(Path directory, IndexStore store, int batchSize) {
+        this.directory = directory;
+        this.store = store;
+        this.batchSize = batchSize;
+    }
+
+    /** Indexes what is new; returns how many records that was. */
+    long run() throws IOException, SQLException {
+        TreeMap<Long, Path> present = new TreeMap<>();
+        for (Path segment : SegmentFiles.list(directory)) {
+            present.put(SegmentFiles.number(segment.getFileName().toString()), segment);
+        }
+        Optional<IndexPosition> stored = store.position();
+        if (stored.isPresent()) {
+            check(stored.get(), present);
+        }
+        Batch batch = new Batch(stored.orElse(null));
+        if (stored.isPresent()) {
+            long segment = stored.get().segment();
+            if (!batch.read(segment, present.get(segment), stored.get().endOffset())) {
+                return batch.finish();
+            }
+        }
+        long after = stored.map(IndexPosition::segment).orElse(Long.MIN_VALUE);
+        for (var segment : present.tailMap(after, false).entrySet()) {
+            if (!batch.read(segment.getKey(), segment.getValue(), 0)) {
+                break;
+            }
+        }
+        return batch.finish();
+    }
+
+    private void check(IndexPosition position, TreeMap<Long, Path> present) throws IOException, SQLException {
+        if (!present.containsKey(position.segment())) {
+            throw new StaleIndexException("the index continues in " + SegmentFiles.name(position.segment())
+                    + ", which is gone");
+        }
+        try (SegmentReader reader = new SegmentReader(directory)) {
+            AuditRecord last = reader.read(position.last());
+            if (!last.hash().equals(position.lastHash())) {
+                throw new StaleIndexException("record " + position.lastSeq() + " is not the one that was indexed");
+            }
+        }
+        long oldest = present.firstKey();
+        boolean purged = false;
+        for (long indexed : store.segments().keySet()) {
+            if (!present.containsKey(indexed)) {
+                if (indexed > oldest) {
+                    throw new StaleIndexException("indexed segment " + SegmentFiles.name(indexed) + " is gone, "
+                            + "but older ones are not");
+                }
+                purged = true;
+            }
+        }
+        if (purged) {
+            store.forgetSegmentsBefore(oldest);
+        }
+    }
+
+    /** The rows read but not yet committed, and what the next line's seq must be. */
+    private final class Batch {
+        private final boolean fresh;
+        private final List<IndexRow> rows = new ArrayList<>(batchSize);
+        private IndexPosition position;
+        private long count;
+        private boolean reachedEnd;
+
+        Batch(IndexPosition start) {
+            this.fresh = start == null;
+            this.position = start;
+        }
+
+        /** Indexes the lines of one segment from {@code offset}; false when it ended in an incomplete line. */
+        boolean read(long number, Path segment, long offset) throws IOException, SQLException {
+            SegmentFiles.readLines(segment, offset, line -> {
+                if (!line.complete()) {
+                    reachedEnd = true;
+                    return false;
+                }
+                AuditRecord record = parse(number, line);
+                if (position != null && record.seq() != position.lastSeq() + 1) {
+                    String gap = "the sequence jumps from " + position.lastSeq() + " to " + record.seq() + " at byte "
+                            + line.offset() + " of " + SegmentFiles.name(number);
+                    throw fresh ? new AuditIndexException("the audit log is damaged: " + gap
+                            + "; run `registry audit verify`") : new StaleIndexException(gap);
+                }
+                IndexRow row = IndexRow.of(record, number, line.offset(), line.bytes().length);
+                rows.add(row);
+                position = new IndexPosition(row.location(), record.hash());
+                if (rows.size() >= batchSize) {
+                    flush();
+                }
+                return true;
+            });
+            flush();
+            return !reachedEnd;
+        }
+
+        long finish() throws IOException, SQLException {
+            flush();
+            store.analyzeIfGrown();
+            return count;
+        }
+
+        private void flush() throws IOException {
+            if (rows.isEmpty()) {
+                return;
+            }
+            try {
+                store.append(rows, position);
+            } catch (SQLException e) {
+                throw new IOException("cannot write the audit index: " + e.getMessage(), e);
+            }
+            count += rows.size();
+            rows.clear();
+        }
+
+        private AuditRecord parse(long number, SegmentFiles.Line line) {
+            try {
+                return RecordCodec.fromMap(RecordCodec.parse(line.bytes()));
+            } catch (MalformedRecordException e) {
+                throw new AuditIndexException("the audit log is damaged at byte " + line.offset() + " of "
+                        + SegmentFiles.name(number) + " (" + e.getMessage() + "); run `registry audit verify`");
+            }
+        }
+    }
+}
