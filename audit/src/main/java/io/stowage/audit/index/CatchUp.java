@@ -2,10 +2,10 @@ package io.stowage.audit.index;
 
 import io.stowage.audit.AuditRecord;
 import io.stowage.audit.MalformedRecordException;
-import io.stowage.audit.RecordCodec;
 import io.stowage.audit.SegmentFiles;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -27,6 +27,9 @@ import java.util.TreeMap;
  * mean the log itself is damaged, reported as an {@link AuditIndexException}.
  */
 final class CatchUp {
+    /** From this much to read into an empty index on, load in bulk and build the filter indexes after. */
+    private static final long BULK_BYTES = 16L << 20;
+
     private final Path directory;
     private final IndexStore store;
     private final int batchSize;
@@ -47,20 +50,46 @@ final class CatchUp {
         if (stored.isPresent()) {
             check(stored.get(), present);
         }
-        Batch batch = new Batch(stored.orElse(null));
+        boolean bulk = stored.isEmpty() && totalBytes(present) >= BULK_BYTES;
+        if (bulk) {
+            store.beginBulkLoad();
+        }
+        long indexed;
+        try {
+            Batch batch = new Batch(stored.orElse(null));
+            readFrom(batch, stored, present);
+            indexed = batch.finish();
+        } finally {
+            if (bulk) {
+                store.endBulkLoad();
+            }
+        }
+        store.analyzeIfGrown();
+        return indexed;
+    }
+
+    private static void readFrom(Batch batch, Optional<IndexPosition> stored, TreeMap<Long, Path> present)
+            throws IOException, SQLException {
         if (stored.isPresent()) {
             long segment = stored.get().segment();
             if (!batch.read(segment, present.get(segment), stored.get().endOffset())) {
-                return batch.finish();
+                return;
             }
         }
         long after = stored.map(IndexPosition::segment).orElse(Long.MIN_VALUE);
         for (var segment : present.tailMap(after, false).entrySet()) {
             if (!batch.read(segment.getKey(), segment.getValue(), 0)) {
-                break;
+                return;
             }
         }
-        return batch.finish();
+    }
+
+    private static long totalBytes(TreeMap<Long, Path> segments) throws IOException {
+        long total = 0;
+        for (Path segment : segments.values()) {
+            total += Files.size(segment);
+        }
+        return total;
     }
 
     private void check(IndexPosition position, TreeMap<Long, Path> present) throws IOException, SQLException {
@@ -96,7 +125,6 @@ final class CatchUp {
         private final List<IndexRow> rows = new ArrayList<>(batchSize);
         private IndexPosition position;
         private long count;
-        private boolean reachedEnd;
 
         Batch(IndexPosition start) {
             this.fresh = start == null;
@@ -105,33 +133,27 @@ final class CatchUp {
 
         /** Indexes the lines of one segment from {@code offset}; false when it ended in an incomplete line. */
         boolean read(long number, Path segment, long offset) throws IOException, SQLException {
-            SegmentFiles.readLines(segment, offset, line -> {
-                if (!line.complete()) {
-                    reachedEnd = true;
-                    return false;
-                }
-                AuditRecord record = parse(number, line);
-                if (position != null && record.seq() != position.lastSeq() + 1) {
-                    String gap = "the sequence jumps from " + position.lastSeq() + " to " + record.seq() + " at byte "
-                            + line.offset() + " of " + SegmentFiles.name(number);
+            boolean complete = LineScanner.scan(segment, offset, (line, lineOffset) -> {
+                RowParser.Parsed parsed = parse(number, line, lineOffset);
+                long seq = parsed.row().seq();
+                if (position != null && seq != position.lastSeq() + 1) {
+                    String gap = "the sequence jumps from " + position.lastSeq() + " to " + seq + " at byte "
+                            + lineOffset + " of " + SegmentFiles.name(number);
                     throw fresh ? new AuditIndexException("the audit log is damaged: " + gap
                             + "; run `registry audit verify`") : new StaleIndexException(gap);
                 }
-                IndexRow row = IndexRow.of(record, number, line.offset(), line.bytes().length);
-                rows.add(row);
-                position = new IndexPosition(row.location(), record.hash());
+                rows.add(parsed.row());
+                position = new IndexPosition(parsed.row().location(), parsed.hash());
                 if (rows.size() >= batchSize) {
                     flush();
                 }
-                return true;
             });
             flush();
-            return !reachedEnd;
+            return complete;
         }
 
-        long finish() throws IOException, SQLException {
+        long finish() throws IOException {
             flush();
-            store.analyzeIfGrown();
             return count;
         }
 
@@ -148,11 +170,11 @@ final class CatchUp {
             rows.clear();
         }
 
-        private AuditRecord parse(long number, SegmentFiles.Line line) {
+        private RowParser.Parsed parse(long number, byte[] line, long lineOffset) {
             try {
-                return RecordCodec.fromMap(RecordCodec.parse(line.bytes()));
+                return RowParser.parse(line, number, lineOffset);
             } catch (MalformedRecordException e) {
-                throw new AuditIndexException("the audit log is damaged at byte " + line.offset() + " of "
+                throw new AuditIndexException("the audit log is damaged at byte " + lineOffset + " of "
                         + SegmentFiles.name(number) + " (" + e.getMessage() + "); run `registry audit verify`");
             }
         }

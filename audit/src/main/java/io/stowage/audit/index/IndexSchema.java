@@ -42,10 +42,6 @@ final class IndexSchema {
                 segment INTEGER NOT NULL,
                 line_offset INTEGER NOT NULL,
                 line_length INTEGER NOT NULL)""",
-            "CREATE INDEX IF NOT EXISTS records_repository ON records (repository)",
-            "CREATE INDEX IF NOT EXISTS records_actor ON records (actor)",
-            "CREATE INDEX IF NOT EXISTS records_action ON records (action)",
-            "CREATE INDEX IF NOT EXISTS records_status ON records (status)",
             """
             CREATE TABLE IF NOT EXISTS time_blocks (
                 block INTEGER PRIMARY KEY,
@@ -61,10 +57,22 @@ final class IndexSchema {
                 line_length INTEGER NOT NULL,
                 last_hash TEXT NOT NULL)"""};
 
+    /** The filter indexes, apart so that a bulk load can build them once at the end. */
+    private static final String[] FILTER_INDEXES = {
+            "CREATE INDEX IF NOT EXISTS records_repository ON records (repository)",
+            "CREATE INDEX IF NOT EXISTS records_actor ON records (actor)",
+            "CREATE INDEX IF NOT EXISTS records_action ON records (action)",
+            "CREATE INDEX IF NOT EXISTS records_status ON records (status)"};
+    private static final String[] FILTER_INDEX_NAMES = {
+            "records_repository", "records_actor", "records_action", "records_status"};
+
     private IndexSchema() {
     }
 
-    /** Creates the tables, first dropping those of another schema version. Runs in autocommit mode. */
+    /**
+     * Creates the tables and indexes, first dropping those of another schema version, and
+     * restoring filter indexes a bulk load did not get to rebuild. Runs in autocommit mode.
+     */
     static void ensure(Connection connection) throws SQLException {
         try (Statement st = connection.createStatement()) {
             int version;
@@ -77,6 +85,9 @@ final class IndexSchema {
             for (String ddl : CREATE) {
                 st.executeUpdate(ddl);
             }
+            for (String ddl : FILTER_INDEXES) {
+                st.executeUpdate(ddl);
+            }
             st.executeUpdate("PRAGMA user_version = " + VERSION);
         }
     }
@@ -86,6 +97,25 @@ final class IndexSchema {
         try (Statement st = connection.createStatement()) {
             drop(st);
             for (String ddl : CREATE) {
+                st.executeUpdate(ddl);
+            }
+            for (String ddl : FILTER_INDEXES) {
+                st.executeUpdate(ddl);
+            }
+        }
+    }
+
+    static void dropFilterIndexes(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            for (String name : FILTER_INDEX_NAMES) {
+                st.executeUpdate("DROP INDEX IF EXISTS " + name);
+            }
+        }
+    }
+
+    static void createFilterIndexes(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            for (String ddl : FILTER_INDEXES) {
                 st.executeUpdate(ddl);
             }
         }

@@ -107,13 +107,12 @@ final class IndexStore implements AutoCloseable {
         if (rowsSinceAnalyze < ANALYZE_AFTER_ROWS) {
             return;
         }
-        connection.setAutoCommit(true);
-        try (Statement st = connection.createStatement()) {
-            st.executeUpdate("PRAGMA analysis_limit = 1000");
-            st.executeUpdate("ANALYZE");
-        } finally {
-            connection.setAutoCommit(false);
-        }
+        autocommitted(() -> {
+            try (Statement st = connection.createStatement()) {
+                st.executeUpdate("PRAGMA analysis_limit = 1000");
+                st.executeUpdate("ANALYZE");
+            }
+        });
         rowsSinceAnalyze = 0;
     }
 
@@ -141,20 +140,42 @@ final class IndexStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a bulk load: drops the filter indexes, so that the rows go in without updating four
+     * B-trees per row, until {@link #endBulkLoad()} builds them in one pass each.
+     */
+    void beginBulkLoad() throws SQLException {
+        autocommitted(() -> IndexSchema.dropFilterIndexes(connection));
+    }
+
+    void endBulkLoad() throws SQLException {
+        autocommitted(() -> IndexSchema.createFilterIndexes(connection));
+    }
+
     /** Empties the index, for a rebuild. */
     void clear() throws SQLException {
-        connection.setAutoCommit(true);
-        try {
-            IndexSchema.recreate(connection);
-        } finally {
-            connection.setAutoCommit(false);
-        }
+        autocommitted(() -> IndexSchema.recreate(connection));
         rowsSinceAnalyze = ANALYZE_AFTER_ROWS;
     }
 
     @Override
     public void close() throws SQLException {
         connection.close();
+    }
+
+    /** Runs schema statements outside the batch transactions. */
+    private void autocommitted(SqlStep step) throws SQLException {
+        connection.setAutoCommit(true);
+        try {
+            step.run();
+        } finally {
+            connection.setAutoCommit(false);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlStep {
+        void run() throws SQLException;
     }
 
     private void insertRows(List<IndexRow> rows) throws SQLException {
