@@ -68,17 +68,25 @@ final class CatchUp {
         return indexed;
     }
 
+    /**
+     * Reads the rest of the position's segment, then the newer ones. Only the newest segment may
+     * end in a line still being written: the log starts a segment after the last one's records
+     * are complete, and the listing was taken before reading, so an older one ending mid-record
+     * is damage.
+     */
     private static void readFrom(Batch batch, Optional<IndexPosition> stored, TreeMap<Long, Path> present)
             throws IOException, SQLException {
-        if (stored.isPresent()) {
-            long segment = stored.get().segment();
-            if (!batch.read(segment, present.get(segment), stored.get().endOffset())) {
-                return;
-            }
-        }
+        TreeMap<Long, Long> starts = new TreeMap<>();
+        stored.ifPresent(p -> starts.put(p.segment(), p.endOffset()));
         long after = stored.map(IndexPosition::segment).orElse(Long.MIN_VALUE);
-        for (var segment : present.tailMap(after, false).entrySet()) {
-            if (!batch.read(segment.getKey(), segment.getValue(), 0)) {
+        present.tailMap(after, false).keySet().forEach(number -> starts.put(number, 0L));
+        for (var start : starts.entrySet()) {
+            long number = start.getKey();
+            if (!batch.read(number, present.get(number), start.getValue())) {
+                if (number != present.lastKey()) {
+                    throw new AuditIndexException("the audit log is damaged: " + SegmentFiles.name(number)
+                            + " ends in an incomplete record, but newer segments exist; run `registry audit verify`");
+                }
                 return;
             }
         }

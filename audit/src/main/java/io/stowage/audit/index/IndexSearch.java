@@ -22,6 +22,9 @@ final class IndexSearch {
 
     /** Locations of up to {@code limit} matching records, in seq order. */
     static List<RecordLocation> find(Connection connection, AuditQuery q, int limit) throws SQLException {
+        if (q.afterSeq() != null && q.afterSeq() == Long.MAX_VALUE) {
+            return List.of();
+        }
         long fromSeq = q.afterSeq() == null ? 0 : q.afterSeq() + 1;
         long toSeq = Long.MAX_VALUE;
         if (q.since() != null || q.until() != null) {

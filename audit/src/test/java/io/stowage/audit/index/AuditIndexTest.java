@@ -1,6 +1,5 @@
 package io.stowage.audit.index;
 
-import io.stowage.audit.AuditEntry;
 import io.stowage.audit.AuditRecord;
 import io.stowage.audit.RecordCodec;
 import io.stowage.audit.SegmentFiles;
@@ -72,7 +71,8 @@ class AuditIndexTest {
                 AuditQuery.all().withRepository("no/such/repository"),
                 AuditQuery.all().withTimeRange(Instant.parse("2001-01-01T00:00:00Z"), Instant.parse("2002-01-01T00:00:00Z")),
                 AuditQuery.all().withAction("checkpoint"),
-                AuditQuery.all().withRepository("team/app4").withAfterSeq(700L));
+                AuditQuery.all().withRepository("team/app4").withAfterSeq(700L),
+                AuditQuery.all().withAfterSeq(Long.MAX_VALUE));
         for (AuditQuery query : queries) {
             assertEquals(log.expected(query), seqs(allPages(query.withLimit(37))), query.toString());
         }
@@ -273,6 +273,34 @@ class AuditIndexTest {
     }
 
     @Test
+    void reportsAnOlderSegmentThatEndsMidRecordAsDamage() throws IOException {
+        log.append(1000);
+        log.close();
+        List<Path> segments = SegmentFiles.list(log.auditDir);
+        appendBytes(segments.get(1), "{\"seq\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        AuditIndexException e = assertThrows(AuditIndexException.class, () -> index.catchUp());
+        assertTrue(e.getMessage().contains(segments.get(1).getFileName().toString()), e.getMessage());
+        log.open();
+    }
+
+    @Test
+    void reportsALineThatIsNotARecordAsDamage() throws IOException {
+        log.append(10);
+        log.close();
+        List<Path> segments = SegmentFiles.list(log.auditDir);
+        appendBytes(segments.get(segments.size() - 1), "not json\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        AuditIndexException e = assertThrows(AuditIndexException.class, () -> index.catchUp());
+        assertTrue(e.getMessage().contains("damaged"), e.getMessage());
+        // Repaired (here: cut back), the index carries on.
+        Path newest = segments.get(segments.size() - 1);
+        try (FileChannel channel = FileChannel.open(newest, StandardOpenOption.WRITE)) {
+            channel.truncate(channel.size() - "not json\n".length());
+        }
+        assertEquals(log.scan().size(), index.catchUp());
+        log.open();
+    }
+
+    @Test
     void closedIndexRefusesWork() {
         index.close();
         assertThrows(IllegalStateException.class, () -> index.catchUp());
@@ -306,10 +334,5 @@ class AuditIndexTest {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             channel.write(ByteBuffer.wrap(bytes));
         }
-    }
-
-    @SuppressWarnings("unused")
-    private static boolean isRequest(AuditRecord r) {
-        return AuditEntry.REQUEST.equals(r.entry().kind());
     }
 }
