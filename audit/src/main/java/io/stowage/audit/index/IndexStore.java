@@ -1,0 +1,292 @@
+package io.stowage.audit.index;
+
+import org.sqlite.SQLiteConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The SQLite file of the index and everything written to it. One connection, not thread-safe:
+ * {@link AuditIndex} serialises access. Durability is relaxed ({@code synchronous=NORMAL} in WAL
+ * mode): a crash can lose the last transactions, but never corrupt the file, and whatever is
+ * lost is indexed again from the segments on the next catch-up.
+ */
+final class IndexStore implements AutoCloseable {
+    /** Below this many rows the planner's default guesses serve as well as statistics. */
+    private static final long ANALYZE_AFTER_ROWS = 100_000;
+
+    private final Connection connection;
+    private long rowsAtAnalyze;
+    private long rowsSinceAnalyze;
+
+    private IndexStore(Connection connection, long rowsAtAnalyze) {
+        this.connection = connection;
+        this.rowsAtAnalyze = rowsAtAnalyze;
+    }
+
+    static IndexStore open(Path dbFile) throws SQLException {
+        try {
+            Path parent = dbFile.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (java.io.IOException e) {
+            throw new SQLException("cannot create the directory of " + dbFile, e);
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(10_000);
+        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        config.setCacheSize(-32 * 1024);
+        Connection connection = config.createConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
+        try {
+            IndexSchema.ensure(connection);
+            long analyzed = analyzedRows(connection);
+            connection.setAutoCommit(false);
+            return new IndexStore(connection, analyzed);
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    Optional<IndexPosition> position() throws SQLException {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery(
+                     "SELECT last_seq, segment, line_offset, line_length, last_hash FROM position WHERE id = 1")) {
+            Optional<IndexPosition> position = rs.next()
+                    ? Optional.of(new IndexPosition(new RecordLocation(rs.getLong(1), rs.getLong(2), rs.getLong(3),
+                    rs.getInt(4)), rs.getString(5)))
+                    : Optional.empty();
+            connection.commit();
+            return position;
+        }
+    }
+
+    /** Segment numbers that have indexed rows, each with its first seq. */
+    TreeMap<Long, Long> segments() throws SQLException {
+        TreeMap<Long, Long> segments = new TreeMap<>();
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT number, first_seq FROM segments")) {
+            while (rs.next()) {
+                segments.put(rs.getLong(1), rs.getLong(2));
+            }
+        }
+        connection.commit();
+        return segments;
+    }
+
+    /** Adds a batch of rows (in seq order) and moves the position to its last row, in one transaction. */
+    void append(List<IndexRow> rows, IndexPosition position) throws SQLException {
+        try {
+            insertRows(rows);
+            insertSegments(rows);
+            widenTimeBlocks(rows);
+            savePosition(position);
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        }
+        rowsSinceAnalyze += rows.size();
+    }
+
+    /**
+     * Refreshes the planner's statistics once the index has doubled since they were taken, so that
+     * a query with several filters walks the most selective index. A full ANALYZE (with STAT4
+     * samples) costs about a second per million rows; doubling keeps that to a constant share of
+     * indexing. Sampled statistics ({@code analysis_limit}) were tried and gave the same
+     * rows-per-key for every column, which is worse than none.
+     */
+    void analyzeIfGrown() throws SQLException {
+        if (rowsSinceAnalyze < ANALYZE_AFTER_ROWS || rowsSinceAnalyze < rowsAtAnalyze) {
+            return;
+        }
+        autocommitted(() -> {
+            try (Statement st = connection.createStatement()) {
+                st.executeUpdate("ANALYZE");
+            }
+        });
+        rowsAtAnalyze = analyzedRows(connection);
+        rowsSinceAnalyze = 0;
+    }
+
+    /** Forgets the rows of segments numbered below {@code oldestPresent}, which a purge has deleted. */
+    void forgetSegmentsBefore(long oldestPresent) throws SQLException {
+        try {
+            Long firstKept = null;
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT first_seq FROM segments WHERE number >= ? ORDER BY number LIMIT 1")) {
+                ps.setLong(1, oldestPresent);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        firstKept = rs.getLong(1);
+                    }
+                }
+            }
+            long keepFrom = firstKept == null ? Long.MAX_VALUE : firstKept;
+            update("DELETE FROM records WHERE seq < ?", keepFrom);
+            update("DELETE FROM time_blocks WHERE block < ?", keepFrom >> IndexSchema.TIME_BLOCK_BITS);
+            update("DELETE FROM segments WHERE number < ?", oldestPresent);
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a bulk load: drops the filter indexes, so that the rows go in without updating four
+     * B-trees per row, until {@link #endBulkLoad()} builds them in one pass each.
+     */
+    void beginBulkLoad() throws SQLException {
+        autocommitted(() -> IndexSchema.dropFilterIndexes(connection));
+    }
+
+    void endBulkLoad() throws SQLException {
+        autocommitted(() -> IndexSchema.createFilterIndexes(connection));
+    }
+
+    /** Empties the index, for a rebuild. */
+    void clear() throws SQLException {
+        autocommitted(() -> IndexSchema.recreate(connection));
+        rowsAtAnalyze = 0;
+        rowsSinceAnalyze = 0;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        connection.close();
+    }
+
+    /** The row count the last ANALYZE saw, 0 when there are no statistics. */
+    private static long analyzedRows(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")) {
+                if (!rs.next()) {
+                    return 0;
+                }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT stat FROM sqlite_stat1 WHERE tbl = 'records' LIMIT 1")) {
+                return rs.next() ? Long.parseLong(rs.getString(1).split(" ")[0]) : 0;
+            }
+        } finally {
+            if (!connection.getAutoCommit()) {
+                connection.commit();
+            }
+        }
+    }
+
+    /** Runs schema statements outside the batch transactions. */
+    private void autocommitted(SqlStep step) throws SQLException {
+        connection.setAutoCommit(true);
+        try {
+            step.run();
+        } finally {
+            connection.setAutoCommit(false);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlStep {
+        void run() throws SQLException;
+    }
+
+    private void insertRows(List<IndexRow> rows) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO records (seq, time_us, actor, action, "
+                + "repository, status, kind, segment, line_offset, line_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (IndexRow row : rows) {
+                ps.setLong(1, row.seq());
+                ps.setLong(2, row.timeMicros());
+                ps.setString(3, row.actor());
+                ps.setString(4, row.action());
+                ps.setString(5, row.repository());
+                if (row.status() == null) {
+                    ps.setNull(6, Types.INTEGER);
+                } else {
+                    ps.setInt(6, row.status());
+                }
+                ps.setString(7, row.kind());
+                ps.setLong(8, row.location().segment());
+                ps.setLong(9, row.location().offset());
+                ps.setInt(10, row.location().length());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Notes the first seq of each segment the batch starts; a segment already noted keeps its first seq. */
+    private void insertSegments(List<IndexRow> rows) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "INSERT OR IGNORE INTO segments (number, first_seq) VALUES (?, ?)")) {
+            long previous = -1;
+            for (IndexRow row : rows) {
+                long segment = row.location().segment();
+                if (segment != previous) {
+                    ps.setLong(1, segment);
+                    ps.setLong(2, row.seq());
+                    ps.addBatch();
+                    previous = segment;
+                }
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void widenTimeBlocks(List<IndexRow> rows) throws SQLException {
+        TreeMap<Long, long[]> blocks = new TreeMap<>();
+        for (IndexRow row : rows) {
+            long[] range = blocks.computeIfAbsent(row.seq() >> IndexSchema.TIME_BLOCK_BITS,
+                    b -> new long[]{Long.MAX_VALUE, Long.MIN_VALUE});
+            range[0] = Math.min(range[0], row.timeMicros());
+            range[1] = Math.max(range[1], row.timeMicros());
+        }
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO time_blocks (block, min_time_us, "
+                + "max_time_us) VALUES (?, ?, ?) ON CONFLICT (block) DO UPDATE SET "
+                + "min_time_us = min(min_time_us, excluded.min_time_us), "
+                + "max_time_us = max(max_time_us, excluded.max_time_us)")) {
+            for (var block : blocks.entrySet()) {
+                ps.setLong(1, block.getKey());
+                ps.setLong(2, block.getValue()[0]);
+                ps.setLong(3, block.getValue()[1]);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void savePosition(IndexPosition position) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT OR REPLACE INTO position (id, last_seq, "
+                + "segment, line_offset, line_length, last_hash) VALUES (1, ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, position.lastSeq());
+            ps.setLong(2, position.segment());
+            ps.setLong(3, position.last().offset());
+            ps.setInt(4, position.last().length());
+            ps.setString(5, position.lastHash());
+            ps.executeUpdate();
+        }
+    }
+
+    private void update(String sql, long value) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setLong(1, value);
+            ps.executeUpdate();
+        }
+    }
+}

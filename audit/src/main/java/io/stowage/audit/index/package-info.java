@@ -1,0 +1,8 @@
+/**
+ * A queryable index of the audit log. The log's segments are written once and read rarely, so
+ * questions like "who pushed to this repository last week" would otherwise mean reading every
+ * segment. {@link io.stowage.audit.index.AuditIndex} keeps a SQLite file beside them with the
+ * values queries filter on and where each record's line is; it follows the log lazily, answers
+ * from the segments themselves, and is thrown away and rebuilt whenever it does not match them.
+ */
+package io.stowage.audit.index;
