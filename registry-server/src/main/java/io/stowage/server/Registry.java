@@ -4,6 +4,7 @@ import io.stowage.audit.AuditLog;
 import io.stowage.audit.AuditSink;
 import io.stowage.audit.SigningKey;
 import io.stowage.audit.Timestamper;
+import io.stowage.audit.index.AuditIndex;
 import io.stowage.audit.tsa.Rfc3161Timestamper;
 import io.stowage.gc.GarbageCollector;
 import io.stowage.gc.GcSettings;
@@ -58,6 +59,7 @@ public final class Registry implements AutoCloseable {
     private final RegistryService service;
     private final GarbageCollector gc;
     private final AuditLog auditLog;
+    private final AuditIndex auditIndex;
     private final WorkerPool workers;
     private final HttpServer server;
     private final ScheduledExecutorService jobs;
@@ -70,6 +72,8 @@ public final class Registry implements AutoCloseable {
         Files.createDirectories(dataDir);
         this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, clock) : null;
         AuditSink audit = auditLog == null ? AuditSink.NONE : auditLog;
+        this.auditIndex = auditLog == null ? null
+                : AuditIndex.open(dataDir.resolve("audit-index.db"), auditLog.settings().directory());
         this.blobs = new FilesystemBlobStore(dataDir, clock);
         JdbcMetadataStore jdbc = JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"), clock);
         this.metadata = jdbc;
@@ -84,7 +88,7 @@ public final class Registry implements AutoCloseable {
         JournalRoutes.register(router, new TagJournal(metadata, blobs, clock));
         GcRoutes.register(router, gc);
         if (auditLog != null) {
-            AuditRoutes.register(router, auditLog);
+            AuditRoutes.register(router, auditLog, auditIndex);
         }
         OpsRoutes.register(router, service);
         this.workers = new WorkerPool(config.http.workerThreads, config.http.workerQueue);
@@ -101,6 +105,10 @@ public final class Registry implements AutoCloseable {
         });
         long interval = config.uploads.purgeInterval.toMillis();
         jobs.scheduleWithFixedDelay(() -> purgeUploads(clock), interval, interval, TimeUnit.MILLISECONDS);
+        if (auditIndex != null) {
+            // Keeps the index near the log, so a query never has a long backlog to index first.
+            jobs.scheduleWithFixedDelay(this::indexAudit, 10, 10, TimeUnit.SECONDS);
+        }
         long gcInterval = config.gc.interval.toMillis();
         if (gcInterval > 0) {
             jobs.scheduleWithFixedDelay(this::scheduledCollection, gcInterval, gcInterval, TimeUnit.MILLISECONDS);
@@ -165,6 +173,14 @@ public final class Registry implements AutoCloseable {
         }
     }
 
+    private void indexAudit() {
+        try {
+            auditIndex.catchUp();
+        } catch (RuntimeException e) {
+            log.warn("audit index catch-up failed", e);
+        }
+    }
+
     private void scheduledCollection() {
         try {
             if (gc.paused()) {
@@ -195,6 +211,9 @@ public final class Registry implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (auditIndex != null) {
+                closeQuietly(auditIndex);
+            }
             if (auditLog != null) {
                 auditLog.close();
             }

@@ -147,6 +147,42 @@ class AuditRecordingTest {
     }
 
     @Test
+    void theQueryEndpointFiltersAndPages() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            api.pushImage("audit/query", "v" + i, 20 + i);
+        }
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        for (int page = 0; page < 10; page++) {
+            HttpResponse<byte[]> response = api.get("/admin/audit?repository=audit/query&action=manifest.put&limit=2"
+                    + (after == null ? "" : "&after=" + after));
+            assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+            var body = OciApi.json(response);
+            for (var record : body.path("records")) {
+                assertEquals("manifest.put", record.path("action").asText());
+                assertEquals("audit/query", record.path("repository").asText());
+                assertEquals(201, record.path("status").asInt());
+                assertFalse(record.path("hash").asText().isEmpty());
+                seen.add(record.path("reference").asText());
+            }
+            if (body.path("next").isNull()) {
+                break;
+            }
+            after = body.path("next").asText();
+        }
+        assertEquals(List.of("v0", "v1", "v2", "v3", "v4"), seen);
+
+        HttpResponse<byte[]> since = api.get("/admin/audit?repository=audit/query&since=2999-01-01T00:00:00Z");
+        assertEquals(0, OciApi.json(since).path("records").size());
+        for (String bad : List.of("limit=0", "limit=abc", "status=42", "since=yesterday", "after=-1",
+                "since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z")) {
+            HttpResponse<byte[]> refused = api.get("/admin/audit?" + bad);
+            assertEquals(400, refused.statusCode(), bad);
+            assertTrue(OciApi.json(refused).path("errors").path(0).path("message").asText().contains("invalid audit query"), bad);
+        }
+    }
+
+    @Test
     void credentialsNeverReachTheLog() throws Exception {
         String secret = "s3cr3t-token-" + System.nanoTime();
         HttpResponse<byte[]> response = api.send("PUT", "/v2/audit/secret/manifests/v1", "{}".getBytes(StandardCharsets.UTF_8),
