@@ -1,9 +1,13 @@
 package io.stowage.server.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stowage.storage.error.ErrorCode;
+import io.stowage.storage.error.RegistryException;
 import io.stowage.server.http.Response;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -14,8 +18,31 @@ final class AdminJson {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
+    /** The largest JSON body an admin call takes. */
+    static final long MAX_BODY = 16 * 1024;
+
     private AdminJson() {
     }
+
+    /** An optional JSON object body: empty means defaults; anything but an object is 400. */
+    static JsonNode optionalJson(byte[] body) {
+        if (body.length == 0) {
+            return MAPPER.createObjectNode();
+        }
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            if (node == null || node.isNull()) {
+                return MAPPER.createObjectNode();
+            }
+            if (!node.isObject()) {
+                throw new RegistryException(ErrorCode.UNSUPPORTED, "body must be a JSON object", null, 400);
+            }
+            return node;
+        } catch (IOException e) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "body is not valid JSON", null, 400);
+        }
+    }
+
 
     static String time(Instant instant) {
         return instant == null ? null : TIME.format(instant);

@@ -42,6 +42,8 @@ public final class AuditRoutes {
         AuditRoutes routes = new AuditRoutes(auditLog, index);
         router.route("/admin/audit").on(HttpMethod.GET, "audit.query", Endpoint.bodiless(routes::query));
         router.route("/admin/audit/verify").on(HttpMethod.GET, "audit.verify", Endpoint.bodiless(routes::verify));
+        router.route("/admin/audit/purge").on(HttpMethod.POST, "audit.purge",
+                Endpoint.buffered(AdminJson.MAX_BODY, routes::purge));
         router.route("/admin/audit/public-key").on(HttpMethod.GET, "audit.publicKey", Endpoint.bodiless(routes::publicKey));
     }
 
@@ -106,6 +108,30 @@ public final class AuditRoutes {
         auditLog.checkpointNow().join();
         VerifyReport report = new AuditVerifier(auditLog.verifyingKey(), true).verify(auditLog.settings().directory());
         return AdminJson.ok(report.toJson());
+    }
+
+    /**
+     * {@code POST /admin/audit/purge {"olderThan": "<RFC 3339>"}}: deletes sealed segments older than
+     * that and than the retention; the log records the purge before any file goes.
+     */
+    private Response purge(RequestContext request, byte[] body) throws IOException {
+        String olderThan = AdminJson.optionalJson(body).path("olderThan").asText(null);
+        if (olderThan == null) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED,
+                    "body must be {\"olderThan\": \"<RFC 3339 time>\"}", null, 400);
+        }
+        Instant cutoff;
+        try {
+            cutoff = Instant.parse(olderThan);
+        } catch (DateTimeParseException e) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "olderThan must be an RFC 3339 UTC time, not '"
+                    + olderThan + "'", null, 400);
+        }
+        List<String> purged = auditLog.purge(cutoff, request.actor());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("purged", purged);
+        answer.put("retention", auditLog.settings().retention().toString());
+        return AdminJson.ok(answer);
     }
 
     private Response publicKey(RequestContext request) {

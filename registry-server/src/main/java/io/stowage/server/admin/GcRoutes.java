@@ -14,7 +14,6 @@ import io.stowage.storage.error.RegistryException;
 import io.stowage.storage.meta.GcDeletion;
 import io.stowage.storage.meta.GcRunRecord;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +24,6 @@ import java.util.Map;
  * (or a dry run), and the history of runs with what each deleted. Thread-safe.
  */
 public final class GcRoutes {
-    private static final long MAX_BODY = 16 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final GarbageCollector gc;
@@ -37,28 +35,28 @@ public final class GcRoutes {
     public static void register(Router router, GarbageCollector gc) {
         GcRoutes routes = new GcRoutes(gc);
         router.route("/admin/gc").on(HttpMethod.GET, "gc.status", Endpoint.bodiless(request -> AdminJson.ok(routes.status(gc.status()))));
-        router.route("/admin/gc/pause").on(HttpMethod.POST, "gc.pause", Endpoint.buffered(MAX_BODY, routes::pause));
-        router.route("/admin/gc/resume").on(HttpMethod.POST, "gc.resume", Endpoint.buffered(MAX_BODY, routes::resume));
+        router.route("/admin/gc/pause").on(HttpMethod.POST, "gc.pause", Endpoint.buffered(AdminJson.MAX_BODY, routes::pause));
+        router.route("/admin/gc/resume").on(HttpMethod.POST, "gc.resume", Endpoint.buffered(AdminJson.MAX_BODY, routes::resume));
         router.route("/admin/gc/runs")
-                .on(HttpMethod.POST, "gc.run.start", Endpoint.buffered(MAX_BODY, routes::startRun))
+                .on(HttpMethod.POST, "gc.run.start", Endpoint.buffered(AdminJson.MAX_BODY, routes::startRun))
                 .on(HttpMethod.GET, "gc.run.list", Endpoint.bodiless(routes::listRuns));
         router.route("/admin/gc/runs/(?<id>[^/]+)").on(HttpMethod.GET, "gc.run.get", Endpoint.bodiless(routes::getRun));
     }
 
     private Response pause(RequestContext request, byte[] body) {
-        JsonNode json = optionalJson(body);
+        JsonNode json = AdminJson.optionalJson(body);
         String reason = json.hasNonNull("reason") ? json.get("reason").asText() : null;
         return AdminJson.ok(status(gc.pause(request.actor(), reason)));
     }
 
     private Response resume(RequestContext request, byte[] body) {
-        JsonNode json = optionalJson(body);
+        JsonNode json = AdminJson.optionalJson(body);
         String reason = json.hasNonNull("reason") ? json.get("reason").asText() : null;
         return AdminJson.ok(status(gc.resume(request.actor(), reason)));
     }
 
     private Response startRun(RequestContext request, byte[] body) {
-        JsonNode json = optionalJson(body);
+        JsonNode json = AdminJson.optionalJson(body);
         boolean dryRun = json.path("dryRun").asBoolean(false);
         GarbageCollector.Started started = gc.start(dryRun, request.actor());
         return AdminJson.respond(202, run(started.run())).header("Location", "/admin/gc/runs/" + started.run().id());
@@ -123,24 +121,5 @@ public final class GcRoutes {
             body.put("error", run.error());
         }
         return body;
-    }
-
-    /** An optional JSON object body: empty means defaults; anything but an object is 400. */
-    private static JsonNode optionalJson(byte[] body) {
-        if (body.length == 0) {
-            return JSON.createObjectNode();
-        }
-        try {
-            JsonNode node = JSON.readTree(body);
-            if (node == null || node.isNull()) {
-                return JSON.createObjectNode();
-            }
-            if (!node.isObject()) {
-                throw new RegistryException(ErrorCode.UNSUPPORTED, "body must be a JSON object", null, 400);
-            }
-            return node;
-        } catch (IOException e) {
-            throw new RegistryException(ErrorCode.UNSUPPORTED, "body is not valid JSON", null, 400);
-        }
     }
 }

@@ -183,6 +183,20 @@ class AuditRecordingTest {
     }
 
     @Test
+    void purgeNeverTouchesSegmentsInsideTheRetentionAndIsItselfRecorded() throws Exception {
+        long segments = Files.list(trail.directory()).count();
+        HttpResponse<byte[]> purge = api.send("POST", "/admin/audit/purge",
+                "{\"olderThan\":\"2999-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, purge.statusCode(), new String(purge.body(), StandardCharsets.UTF_8));
+        assertEquals(0, OciApi.json(purge).path("purged").size(), "everything is younger than 13 months");
+        assertEquals(segments, Files.list(trail.directory()).count());
+        assertEquals("audit.purge", only(id(purge)).entry().action());
+        assertEquals(400, api.send("POST", "/admin/audit/purge", "{}".getBytes(StandardCharsets.UTF_8)).statusCode());
+        assertEquals(400, api.send("POST", "/admin/audit/purge",
+                "{\"olderThan\":\"last year\"}".getBytes(StandardCharsets.UTF_8)).statusCode());
+    }
+
+    @Test
     void credentialsNeverReachTheLog() throws Exception {
         String secret = "s3cr3t-token-" + System.nanoTime();
         HttpResponse<byte[]> response = api.send("PUT", "/v2/audit/secret/manifests/v1", "{}".getBytes(StandardCharsets.UTF_8),
