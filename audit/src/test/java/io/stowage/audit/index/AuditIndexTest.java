@@ -171,8 +171,8 @@ class AuditIndexTest {
     @Test
     void forgetsSegmentsThatWerePurgedWithoutRebuilding() throws IOException {
         log.append(1500);
-        index.catchUp();
         log.close();
+        index.catchUp();
         List<Path> segments = SegmentFiles.list(log.auditDir);
         assertTrue(segments.size() > 4);
         Files.delete(segments.get(0));
@@ -189,8 +189,8 @@ class AuditIndexTest {
     @Test
     void stopsAtALineThatIsStillBeingWritten() throws IOException {
         log.append(20);
-        index.catchUp();
         log.close();
+        index.catchUp();
         List<AuditRecord> truth = log.scan();
         AuditRecord last = truth.get(truth.size() - 1);
         AuditRecord next = RecordCodec.seal(last.seq() + 1, LogFixture.entry(9999), last.hash());
