@@ -51,6 +51,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void auditSettingsHaveTheRegulatedDefaultsAndRefuseWeakerOnes() {
+        RegistryConfig config = loader.load(null, Map.of(), Map.of());
+        assertEquals(true, config.audit.enabled);
+        assertEquals(java.time.Duration.ofDays(396), config.audit.retention);
+        assertEquals(java.time.Duration.ofMinutes(1), config.audit.checkpointInterval);
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_AUDIT_RETENTION", "P30D"), Map.of()));
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_AUDIT_CHECKPOINT_INTERVAL", "PT5M"), Map.of()));
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_AUDIT_SEGMENT_MAX_BYTES", "100"), Map.of()));
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_AUDIT_TSA_URL", "ftp://tsa"), Map.of()));
+        assertEquals("https://tsa.example/tsr",
+                loader.load(null, Map.of("REGISTRY_AUDIT_TSA_URL", "https://tsa.example/tsr"), Map.of()).audit.tsaUrl);
+    }
+
+    @Test
     void everyKeyHasAnEnvironmentVariable() {
         assertTrue(loader.keys().contains("storage.dataDir"));
         assertEquals("REGISTRY_STORAGE_DATA_DIR", ConfigLoader.envName("storage.dataDir"));
