@@ -1,5 +1,6 @@
 package io.stowage.server;
 
+import io.stowage.audit.AuditEntry;
 import io.stowage.audit.AuditLog;
 import io.stowage.audit.AuditSink;
 import io.stowage.audit.SigningKey;
@@ -39,6 +40,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +63,7 @@ public final class Registry implements AutoCloseable {
     private final GarbageCollector gc;
     private final AuditLog auditLog;
     private final AuditIndex auditIndex;
+    private final AuditSink audit;
     private final WorkerPool workers;
     private final HttpServer server;
     private final ScheduledExecutorService jobs;
@@ -71,7 +75,7 @@ public final class Registry implements AutoCloseable {
         this.dataDir = Path.of(config.storage.dataDir).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, clock) : null;
-        AuditSink audit = auditLog == null ? AuditSink.NONE : auditLog;
+        this.audit = auditLog == null ? AuditSink.NONE : auditLog;
         this.auditIndex = auditLog == null ? null
                 : AuditIndex.open(dataDir.resolve("audit-index.db"), auditLog.settings().directory());
         this.blobs = new FilesystemBlobStore(dataDir, clock);
@@ -160,7 +164,13 @@ public final class Registry implements AutoCloseable {
         try {
             boolean ran = gc.runUnlessPaused(() -> {
                 try {
-                    service.purgeAbandonedUploads(clock.instant().minus(config.uploads.purgeAfter));
+                    audit.ensureWritable(); // a deletion that cannot be recorded does not happen
+                    Instant cutoff = clock.instant().minus(config.uploads.purgeAfter);
+                    int purged = service.purgeAbandonedUploads(cutoff);
+                    if (purged > 0) {
+                        audit.append(AuditEntry.event(clock.instant(), "uploads.purge", "scheduler", null, null, null,
+                                Map.of("sessions", purged, "idleSince", cutoff.toString())));
+                    }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
