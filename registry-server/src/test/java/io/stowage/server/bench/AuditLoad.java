@@ -26,24 +26,26 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The push side of {@code bench/audit.sh} (run from the test classpath, never as a test), against a
- * running registry. Uses only the JDK's HttpClient over HTTP/1.1, so audit on and audit off are
- * driven by the same client.
+ * The push side of {@code bench/audit.sh} (run from the test classpath, never as a test), against
+ * running registries given as {@code LABEL=BASE_URL} targets (audit on and audit off). Uses only the
+ * JDK's HttpClient over HTTP/1.1, so every target is driven by the same client, and interleaves the
+ * targets (alternating which goes first) so drift of the machine's disk hits both alike.
  *
  * <pre>
- * AuditLoad blobs     BASE_URL REPO CONCURRENCY SIZE_MIB ROUNDS WORK_DIR
- * AuditLoad manifests BASE_URL REPO CONCURRENCY COUNT
+ * AuditLoad blobs     REPO CONCURRENCY SIZE_MIB ROUNDS WORK_DIR TARGET...
+ * AuditLoad manifests REPO CONCURRENCY COUNT REPS TARGET...
  * </pre>
  *
  * {@code blobs}: each round writes CONCURRENCY distinct random files of SIZE_MIB (seeded by round
- * and index, so both runs push the same bytes; written and fsynced untimed), then times CONCURRENCY
- * concurrent monolithic pushes ({@code POST .../blobs/uploads/?digest=}) streamed from the files.
- * An untimed round of 1 MiB blobs warms up first. Prints one line per round and
- * {@code RESULT blob_push_mib_s=<median>}.
+ * and index; written and fsynced untimed), then, per target, times CONCURRENCY concurrent monolithic
+ * pushes ({@code POST .../blobs/uploads/?digest=}) streamed from the files: every target gets the
+ * same fresh bytes. An untimed round of 1 MiB blobs warms up first. Prints one line per round and
+ * target and {@code RESULT LABEL blob_push_mib_s=<median>}.
  *
- * <p>{@code manifests}: pushes a config and a layer blob, warms up with 200 manifest PUTs, then
- * times COUNT PUTs of the same small OCI manifest under distinct tags from CONCURRENCY threads.
- * Prints {@code RESULT manifest_put_per_s=... p50_ms=... p99_ms=...}.
+ * <p>{@code manifests}: pushes a config and a layer blob, warms up with 1,000 manifest PUTs, then, REPS
+ * times per target, times COUNT PUTs of the same small OCI manifest under distinct tags from
+ * CONCURRENCY threads. Prints {@code RESULT LABEL manifest_put_per_s=<median> p50_ms=... p99_ms=...}
+ * (latency percentiles over all timed PUTs of the target).
  */
 public final class AuditLoad {
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -51,17 +53,40 @@ public final class AuditLoad {
     private AuditLoad() {
     }
 
+    private record Target(String label, URI base) {
+        static List<Target> parse(String[] args, int from) {
+            List<Target> targets = new ArrayList<>();
+            for (int i = from; i < args.length; i++) {
+                int eq = args[i].indexOf('=');
+                targets.add(new Target(args[i].substring(0, eq), URI.create(args[i].substring(eq + 1))));
+            }
+            if (targets.isEmpty()) {
+                throw new IllegalArgumentException("no LABEL=BASE_URL target");
+            }
+            return targets;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             throw new IllegalArgumentException("usage: AuditLoad blobs|manifests ...");
         }
         switch (args[0]) {
-            case "blobs" -> blobs(URI.create(args[1]), args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                    Integer.parseInt(args[5]), Path.of(args[6]));
-            case "manifests" -> manifests(URI.create(args[1]), args[2], Integer.parseInt(args[3]),
-                    Integer.parseInt(args[4]));
+            case "blobs" -> blobs(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]), Path.of(args[5]), Target.parse(args, 6));
+            case "manifests" -> manifests(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]), Target.parse(args, 5));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
+    }
+
+    /** The targets in the order of repetition {@code rep}: as given, then reversed, and so on. */
+    private static List<Target> order(List<Target> targets, int rep) {
+        List<Target> ordered = new ArrayList<>(targets);
+        if (rep % 2 == 1) {
+            java.util.Collections.reverse(ordered);
+        }
+        return ordered;
     }
 
     private static HttpClient client(ExecutorService executor) {
@@ -71,33 +96,41 @@ public final class AuditLoad {
 
     // ---- blobs ----
 
-    private static void blobs(URI base, String repo, int concurrency, int sizeMiB, int rounds, Path workDir)
-            throws Exception {
+    private static void blobs(String repo, int concurrency, int sizeMiB, int rounds, Path workDir,
+                              List<Target> targets) throws Exception {
         ExecutorService executor = Executors.newFixedThreadPool(4);
         HttpClient http = client(executor);
         long bytesPerBlob = (long) sizeMiB << 20;
-        double[] rates = new double[rounds];
+        double[][] rates = new double[targets.size()][rounds];
         try {
-            pushRound(http, base, repo, concurrency, 1L << 20, workDir.resolve("warm-up"), 0); // untimed
+            pushRound(http, repo, concurrency, 1L << 20, workDir.resolve("warm-up"), 0, targets); // untimed
             for (int round = 0; round < rounds; round++) {
-                double seconds = pushRound(http, base, repo, concurrency, bytesPerBlob,
-                        workDir.resolve("round-" + round), round + 1);
-                rates[round] = concurrency * (double) bytesPerBlob / (1 << 20) / seconds;
-                System.out.printf("round %d: %d x %d MiB in %.2f s = %.1f MiB/s%n", round + 1, concurrency, sizeMiB,
-                        seconds, rates[round]);
+                List<Target> ordered = order(targets, round);
+                double[] seconds = pushRound(http, repo, concurrency, bytesPerBlob, workDir.resolve("round-" + round),
+                        round + 1, ordered);
+                for (int t = 0; t < ordered.size(); t++) {
+                    double rate = concurrency * (double) bytesPerBlob / (1 << 20) / seconds[t];
+                    rates[targets.indexOf(ordered.get(t))][round] = rate;
+                    System.out.printf("round %d %s: %d x %d MiB in %.2f s = %.1f MiB/s%n", round + 1,
+                            ordered.get(t).label(), concurrency, sizeMiB, seconds[t], rate);
+                }
             }
         } finally {
             executor.shutdownNow();
         }
-        System.out.printf("RESULT blob_push_mib_s=%.1f rounds=%s%n", median(rates), Arrays.toString(rates));
+        for (int t = 0; t < targets.size(); t++) {
+            System.out.printf("RESULT %s blob_push_mib_s=%.1f rounds=%s%n", targets.get(t).label(), median(rates[t]),
+                    Arrays.toString(rates[t]));
+        }
     }
 
     /**
-     * Writes {@code concurrency} random files (untimed), pushes them all at once and returns the
-     * seconds from the first request to the last answer; deletes the files.
+     * Writes {@code concurrency} random files (untimed), pushes them all at once to each target in
+     * turn and returns, per target, the seconds from the first request to the last answer; deletes
+     * the files.
      */
-    private static double pushRound(HttpClient http, URI base, String repo, int concurrency, long bytesPerBlob,
-                                    Path dir, int round) throws Exception {
+    private static double[] pushRound(HttpClient http, String repo, int concurrency, long bytesPerBlob, Path dir,
+                                      int round, List<Target> targets) throws Exception {
         Files.createDirectories(dir);
         List<Path> files = new ArrayList<>();
         List<String> digests = new ArrayList<>();
@@ -106,25 +139,29 @@ public final class AuditLoad {
             digests.add(writeRandom(file, bytesPerBlob, 1_000_003L * (round + 1) + i));
             files.add(file);
         }
-        List<CompletableFuture<HttpResponse<String>>> pushes = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int i = 0; i < concurrency; i++) {
-            HttpRequest request = HttpRequest.newBuilder(
-                            base.resolve("/v2/" + repo + "/blobs/uploads/?digest=" + digests.get(i)))
-                    .header("Content-Type", "application/octet-stream")
-                    .timeout(Duration.ofMinutes(5))
-                    .POST(HttpRequest.BodyPublishers.ofFile(files.get(i)))
-                    .build();
-            pushes.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
-        }
-        for (int i = 0; i < concurrency; i++) {
-            HttpResponse<String> response = pushes.get(i).get();
-            if (response.statusCode() != 201) {
-                throw new IllegalStateException("blob push " + i + " answered " + response.statusCode()
-                        + ": " + response.body());
+        double[] seconds = new double[targets.size()];
+        for (int t = 0; t < targets.size(); t++) {
+            URI base = targets.get(t).base();
+            List<CompletableFuture<HttpResponse<String>>> pushes = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < concurrency; i++) {
+                HttpRequest request = HttpRequest.newBuilder(
+                                base.resolve("/v2/" + repo + "/blobs/uploads/?digest=" + digests.get(i)))
+                        .header("Content-Type", "application/octet-stream")
+                        .timeout(Duration.ofMinutes(5))
+                        .POST(HttpRequest.BodyPublishers.ofFile(files.get(i)))
+                        .build();
+                pushes.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
             }
+            for (int i = 0; i < concurrency; i++) {
+                HttpResponse<String> response = pushes.get(i).get();
+                if (response.statusCode() != 201) {
+                    throw new IllegalStateException("blob push " + i + " to " + targets.get(t).label() + " answered "
+                            + response.statusCode() + ": " + response.body());
+                }
+            }
+            seconds[t] = (System.nanoTime() - start) / 1e9;
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
         for (Path file : files) {
             Files.delete(file);
         }
@@ -157,7 +194,8 @@ public final class AuditLoad {
 
     // ---- manifests ----
 
-    private static void manifests(URI base, String repo, int concurrency, int count) throws Exception {
+    private static void manifests(String repo, int concurrency, int count, int reps, List<Target> targets)
+            throws Exception {
         ExecutorService executor = Executors.newFixedThreadPool(4);
         ExecutorService workers = Executors.newFixedThreadPool(concurrency);
         HttpClient http = client(executor);
@@ -165,22 +203,40 @@ public final class AuditLoad {
             byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
                     .getBytes(StandardCharsets.UTF_8);
             byte[] layer = "audit bench manifest-push layer\n".getBytes(StandardCharsets.UTF_8);
-            String configDigest = pushSmallBlob(http, base, repo, config);
-            String layerDigest = pushSmallBlob(http, base, repo, layer);
-            byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\","
-                    + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
-                    + configDigest + "\",\"size\":" + config.length + "},"
-                    + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\""
-                    + layerDigest + "\",\"size\":" + layer.length + "}]}").getBytes(StandardCharsets.UTF_8);
-
-            runPuts(http, workers, base, repo, manifest, "warm-", 200, concurrency);
-            long[] latencies = new long[count];
-            long start = System.nanoTime();
-            runPutsTimed(http, workers, base, repo, manifest, "t", count, concurrency, latencies);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            Arrays.sort(latencies);
-            System.out.printf("RESULT manifest_put_per_s=%.0f p50_ms=%.2f p99_ms=%.2f count=%d seconds=%.2f%n",
-                    count / seconds, latencies[count / 2] / 1e6, latencies[(int) (count * 0.99)] / 1e6, count, seconds);
+            byte[] manifest = null;
+            for (Target target : targets) {
+                String configDigest = pushSmallBlob(http, target.base(), repo, config);
+                String layerDigest = pushSmallBlob(http, target.base(), repo, layer);
+                manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\","
+                        + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
+                        + configDigest + "\",\"size\":" + config.length + "},"
+                        + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\""
+                        + layerDigest + "\",\"size\":" + layer.length + "}]}").getBytes(StandardCharsets.UTF_8);
+                runPuts(http, workers, target.base(), repo, manifest, "warm-", 1000, concurrency, new long[1000]);
+            }
+            double[][] rates = new double[targets.size()][reps];
+            long[][] latencies = new long[targets.size()][count * reps];
+            for (int rep = 0; rep < reps; rep++) {
+                for (Target target : order(targets, rep)) {
+                    int t = targets.indexOf(target);
+                    long[] repLatencies = new long[count];
+                    long start = System.nanoTime();
+                    runPuts(http, workers, target.base(), repo, manifest, "r" + rep + "-", count, concurrency,
+                            repLatencies);
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    rates[t][rep] = count / seconds;
+                    System.arraycopy(repLatencies, 0, latencies[t], rep * count, count);
+                    System.out.printf("rep %d %s: %d manifest PUTs in %.2f s = %.0f/s%n", rep + 1, target.label(),
+                            count, seconds, rates[t][rep]);
+                }
+            }
+            for (int t = 0; t < targets.size(); t++) {
+                long[] all = latencies[t];
+                Arrays.sort(all);
+                System.out.printf("RESULT %s manifest_put_per_s=%.0f p50_ms=%.2f p99_ms=%.2f reps=%s%n",
+                        targets.get(t).label(), median(rates[t]), all[all.length / 2] / 1e6,
+                        all[(int) (all.length * 0.99)] / 1e6, Arrays.toString(rates[t]));
+            }
         } finally {
             workers.shutdownNow();
             executor.shutdownNow();
@@ -199,13 +255,9 @@ public final class AuditLoad {
         return digest;
     }
 
-    private static void runPuts(HttpClient http, ExecutorService workers, URI base, String repo, byte[] manifest,
-                                String prefix, int count, int concurrency) throws Exception {
-        runPutsTimed(http, workers, base, repo, manifest, prefix, count, concurrency, new long[count]);
-    }
-
-    private static void runPutsTimed(HttpClient http, ExecutorService workers, URI base, String repo,
-                                     byte[] manifest, String prefix, int count, int concurrency, long[] latencies)
+    /** COUNT PUTs of {@code manifest} under tags PREFIX0, PREFIX1, ... from CONCURRENCY workers; records each latency. */
+    private static void runPuts(HttpClient http, ExecutorService workers, URI base, String repo,
+                                byte[] manifest, String prefix, int count, int concurrency, long[] latencies)
             throws Exception {
         AtomicInteger next = new AtomicInteger();
         List<Future<?>> done = new ArrayList<>();
