@@ -46,6 +46,12 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private static final int MAX_BATCH = 4096;
     private static final int MAX_QUEUED = 1 << 20;
     private static final String REGISTRY_ACTOR = "registry";
+    /**
+     * Records of reads are written at once but fsynced at most this much later (or with the next
+     * change, whichever is first): no client waits for them, and an fsync per read batch would
+     * cost more than the read itself.
+     */
+    static final long READ_SYNC_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final AuditSettings settings;
     private final SigningKey key;
@@ -72,6 +78,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private String lastHash;
     private long uncheckpointed;
     private long lastCheckpointNanos = System.nanoTime();
+    /** When the first written-but-not-fsynced record was written, or -1 when everything is on disk. */
+    private long unsyncedSinceNanos = -1;
 
     private AuditLog(AuditSettings settings, SigningKey key, Clock clock, Timestamper timestamper) throws IOException {
         this.settings = settings;
@@ -296,6 +304,9 @@ public final class AuditLog implements AuditSink, AutoCloseable {
                     break;
                 }
             }
+            if (unsyncedSinceNanos >= 0 && System.nanoTime() - unsyncedSinceNanos >= READ_SYNC_DELAY_NANOS) {
+                retrying(this::sync);
+            }
             if (uncheckpointed > 0 && System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos()) {
                 retrying(() -> writeCheckpoint(false));
             }
@@ -410,11 +421,20 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
 
     private long pollMillis() {
-        if (uncheckpointed == 0) {
-            return 1000;
+        long now = System.nanoTime();
+        long dueIn = TimeUnit.SECONDS.toNanos(1);
+        if (uncheckpointed > 0) {
+            dueIn = Math.min(dueIn, settings.checkpointInterval().toNanos() - (now - lastCheckpointNanos));
         }
-        long dueIn = settings.checkpointInterval().toNanos() - (System.nanoTime() - lastCheckpointNanos);
+        if (unsyncedSinceNanos >= 0) {
+            dueIn = Math.min(dueIn, READ_SYNC_DELAY_NANOS - (now - unsyncedSinceNanos));
+        }
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(dueIn));
+    }
+
+    private void sync() throws IOException {
+        channel.force(false);
+        unsyncedSinceNanos = -1;
     }
 
     /** Chains, writes and fsyncs records at the end of the open segment; all or none. */
@@ -424,11 +444,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         long seq = lastSeq;
         String prev = lastHash;
         for (AuditEntry entry : entries) {
-            AuditRecord record = RecordCodec.seal(++seq, entry, prev);
-            bytes.writeBytes(RecordCodec.line(record));
+            RecordCodec.Encoded encoded = RecordCodec.encode(++seq, entry, prev);
+            bytes.writeBytes(encoded.line());
             bytes.write('\n');
-            records.add(record);
-            prev = record.hash();
+            records.add(encoded.record());
+            prev = encoded.record().hash();
         }
         ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
         long start = segmentSize;
@@ -437,7 +457,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             while (buffer.hasRemaining()) {
                 position += channel.write(buffer, position);
             }
-            channel.force(false);
+            if (entries.stream().anyMatch(AuditEntry::isMutation)) {
+                sync();
+            } else if (unsyncedSinceNanos < 0) {
+                unsyncedSinceNanos = System.nanoTime();
+            }
         } catch (IOException e) {
             try {
                 channel.truncate(start);

@@ -1,5 +1,6 @@
 package io.stowage.audit;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -7,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -70,6 +73,72 @@ public final class RecordCodec {
     public static AuditRecord seal(long seq, AuditEntry entry, String prevHash) {
         AuditRecord unhashed = new AuditRecord(seq, entry, prevHash, null);
         return new AuditRecord(seq, entry, prevHash, hash(prevHash, canonical(toMap(unhashed))));
+    }
+
+    /** A record as written: the record with its hash, and its line (without the newline). */
+    public record Encoded(AuditRecord record, byte[] line) {
+    }
+
+    /**
+     * Sequences, hashes and encodes an entry in one pass: the writer's hot path. Writes the
+     * canonical keys in their sorted order straight to a generator instead of building a sorted
+     * map, and splices the hash into the body it was computed over. Produces exactly the bytes of
+     * {@link #line(AuditRecord)} of {@link #seal}, which a test checks.
+     */
+    public static Encoded encode(long seq, AuditEntry e, String prevHash) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream(512);
+        int split;
+        try (JsonGenerator g = CANONICAL.getFactory().createGenerator(body)) {
+            g.writeStartObject();
+            g.writeStringField("action", e.action());
+            string(g, "actor", e.actor());
+            number(g, "bytesIn", e.bytesIn());
+            number(g, "bytesOut", e.bytesOut());
+            if (e.detail() != null) {
+                g.writeFieldName("detail");
+                CANONICAL.writeValue(g, e.detail());
+            }
+            string(g, "digest", e.digest());
+            number(g, "durationMs", e.durationMs());
+            g.flush();
+            split = body.size();
+            // "hash" goes here when the line is written.
+            g.writeStringField("kind", e.kind());
+            string(g, "method", e.method());
+            string(g, "path", e.path());
+            g.writeStringField("prevHash", prevHash);
+            string(g, "reference", e.reference());
+            string(g, "remoteAddr", e.remoteAddr());
+            string(g, "repository", e.repository());
+            string(g, "requestId", e.requestId());
+            g.writeNumberField("seq", seq);
+            number(g, "status", e.status() == null ? null : e.status().longValue());
+            g.writeStringField("time", TIME.format(e.time()));
+            string(g, "userAgent", e.userAgent());
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new IllegalArgumentException("not serialisable as canonical JSON", ex);
+        }
+        byte[] unhashed = body.toByteArray();
+        String hash = hash(prevHash, unhashed);
+        byte[] field = (",\"hash\":\"" + hash + "\"").getBytes(StandardCharsets.US_ASCII);
+        byte[] line = new byte[unhashed.length + field.length];
+        System.arraycopy(unhashed, 0, line, 0, split);
+        System.arraycopy(field, 0, line, split, field.length);
+        System.arraycopy(unhashed, split, line, split + field.length, unhashed.length - split);
+        return new Encoded(new AuditRecord(seq, e, prevHash, hash), line);
+    }
+
+    private static void string(JsonGenerator g, String name, String value) throws IOException {
+        if (value != null) {
+            g.writeStringField(name, value);
+        }
+    }
+
+    private static void number(JsonGenerator g, String name, Long value) throws IOException {
+        if (value != null) {
+            g.writeNumberField(name, value);
+        }
     }
 
     /** The line of a record, without the newline. */
