@@ -26,7 +26,8 @@ public final class Router {
 
     /** Adds a route; {@code pathRegex} is matched against the whole path. */
     public RouteBuilder route(String pathRegex) {
-        Route route = new Route(Pattern.compile(pathRegex), groupNames(pathRegex), new LinkedHashMap<>());
+        Route route = new Route(Pattern.compile(pathRegex), groupNames(pathRegex), RequiredText.of(pathRegex),
+                new LinkedHashMap<>());
         routes.add(route);
         return new RouteBuilder(route);
     }
@@ -34,6 +35,11 @@ public final class Router {
     /** Finds the endpoint for a request, or throws the 404/405 OCI error. */
     public Match match(HttpMethod method, String path) {
         for (Route route : routes) {
+            // A substring test first: most routes are ruled out without running their expression,
+            // whose '.+' for the repository name backtracks over the whole path.
+            if (!path.contains(route.requiredText)) {
+                continue;
+            }
             Matcher matcher = route.pattern.matcher(path);
             if (!matcher.matches()) {
                 continue;
@@ -102,7 +108,7 @@ public final class Router {
         }
     }
 
-    private record Route(Pattern pattern, List<String> groups, Map<HttpMethod, Action> endpoints) {
+    private record Route(Pattern pattern, List<String> groups, String requiredText, Map<HttpMethod, Action> endpoints) {
     }
 
     private record Action(String name, Endpoint endpoint) {
