@@ -74,12 +74,16 @@ public final class Registry implements AutoCloseable {
         this.config = config;
         this.dataDir = Path.of(config.storage.dataDir).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
+        long started = System.nanoTime();
         this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, clock) : null;
+        log.debug("startup auditLog ms={}", (System.nanoTime() - started) / 1_000_000);
         this.audit = auditLog == null ? AuditSink.NONE : auditLog;
         this.auditIndex = auditLog == null ? null
                 : AuditIndex.open(dataDir.resolve("audit-index.db"), auditLog.settings().directory());
+        log.debug("startup auditIndex ms={}", (System.nanoTime() - started) / 1_000_000);
         this.blobs = new FilesystemBlobStore(dataDir, clock);
         JdbcMetadataStore jdbc = JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"), clock);
+        log.debug("startup metadata ms={}", (System.nanoTime() - started) / 1_000_000);
         this.metadata = jdbc;
         DigestLocks digestLocks = new DigestLocks();
         this.service = new RegistryService(blobs, metadata, digestLocks, clock, config.limits.maxManifestBytes);
@@ -100,7 +104,9 @@ public final class Registry implements AutoCloseable {
                 new HttpServer.Limits(config.limits.maxInitialLineBytes, config.limits.maxHeaderBytes),
                 new RequestAuditor(audit, config.audit.recordOps, clock));
         ListenAddress listen = ListenAddress.parse(config.http.addr);
+        log.debug("startup routes ms={}", (System.nanoTime() - started) / 1_000_000);
         this.address = server.start(listen.host(), listen.port());
+        log.debug("startup listening ms={}", (System.nanoTime() - started) / 1_000_000);
 
         this.jobs = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "registry-jobs");
