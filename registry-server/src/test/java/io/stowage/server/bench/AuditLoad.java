@@ -53,7 +53,7 @@ public final class AuditLoad {
     private AuditLoad() {
     }
 
-    record Target(String label, URI base) {
+    private record Target(String label, URI base) {
         static List<Target> parse(String[] args, int from) {
             List<Target> targets = new ArrayList<>();
             for (int i = from; i < args.length; i++) {
@@ -129,7 +129,7 @@ public final class AuditLoad {
      * turn and returns, per target, the seconds from the first request to the last answer; deletes
      * the files.
      */
-    static double[] pushRound(HttpClient http, String repo, int concurrency, long bytesPerBlob, Path dir,
+    private static double[] pushRound(HttpClient http, String repo, int concurrency, long bytesPerBlob, Path dir,
                                       int round, List<Target> targets) throws Exception {
         Files.createDirectories(dir);
         List<Path> files = new ArrayList<>();
@@ -243,7 +243,7 @@ public final class AuditLoad {
         }
     }
 
-    static String pushSmallBlob(HttpClient http, URI base, String repo, byte[] body) throws Exception {
+    private static String pushSmallBlob(HttpClient http, URI base, String repo, byte[] body) throws Exception {
         String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/v2/" + repo + "/blobs/uploads/?digest=" + digest))
                 .header("Content-Type", "application/octet-stream")

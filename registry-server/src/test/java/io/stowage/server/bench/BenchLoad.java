@@ -102,10 +102,7 @@ public final class BenchLoad {
                 long size = Files.size(file);
                 long start = System.nanoTime();
                 if (mode.equals("mono")) {
-                    HttpRequest request = HttpRequest.newBuilder(base.resolve("/v2/" + repo + "/blobs/uploads/?digest=" + digest))
-                            .header("Content-Type", "application/octet-stream").timeout(Duration.ofMinutes(10))
-                            .POST(HttpRequest.BodyPublishers.ofFile(file)).build();
-                    expect(http.send(request, HttpResponse.BodyHandlers.ofString()), 201, "monolithic push");
+                    pushMonolithic(http, base, repo, HttpRequest.BodyPublishers.ofFile(file), digest);
                 } else {
                     pushChunked(http, base, repo, file, digest, size, Long.parseLong(mode) << 20);
                 }
@@ -118,6 +115,30 @@ public final class BenchLoad {
         }
         result("push_mib_s", String.format("%.1f", AuditLoad.median(rates)));
         result("push_reps", rates(rates));
+    }
+
+    /**
+     * A monolithic push as the OCI spec's "POST then PUT": {@code POST .../blobs/uploads/}, then one
+     * {@code PUT <location>?digest=} with the whole body. (The single {@code POST ...?digest=} form is
+     * optional in the spec and the reference registry answers it with 202 and an empty session.)
+     */
+    static void pushMonolithic(HttpClient http, URI base, String repo, HttpRequest.BodyPublisher body, String digest)
+            throws Exception {
+        HttpResponse<String> started = http.send(HttpRequest.newBuilder(base.resolve("/v2/" + repo + "/blobs/uploads/"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        expect(started, 202, "upload start");
+        URI location = location(base, started);
+        String sep = location.getRawQuery() == null ? "?" : "&";
+        HttpRequest put = HttpRequest.newBuilder(URI.create(location + sep + "digest=" + digest))
+                .header("Content-Type", "application/octet-stream").timeout(Duration.ofMinutes(10))
+                .PUT(body).build();
+        expect(http.send(put, HttpResponse.BodyHandlers.ofString()), 201, "monolithic PUT");
+    }
+
+    private static String pushSmallBlob(HttpClient http, URI base, String repo, byte[] body) throws Exception {
+        String digest = "sha256:" + java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        pushMonolithic(http, base, repo, HttpRequest.BodyPublishers.ofByteArray(body), digest);
+        return digest;
     }
 
     private static void pushChunked(HttpClient http, URI base, String repo, Path file, String digest, long size,
@@ -267,13 +288,12 @@ public final class BenchLoad {
             throws Exception {
         ExecutorService executor = Executors.newFixedThreadPool(4);
         HttpClient http = AuditLoad.client(executor);
-        List<AuditLoad.Target> target = List.of(new AuditLoad.Target("server", base));
         double[] rates = new double[rounds];
         Path status = Path.of("/proc/" + pid + "/status");
         long rssBefore;
         long peak;
         try {
-            AuditLoad.pushRound(http, repo, concurrency, 1L << 20, workDir.resolve("warm-up"), 0, target); // untimed
+            pushRound(http, base, repo, concurrency, 1L << 20, workDir.resolve("warm-up"), 0); // untimed
             rssBefore = statusKiB(status, "VmRSS:");
             // Resets VmHWM to the current RSS (Linux >= 4.0; needs the right to write the process's clear_refs).
             boolean hwmReset;
@@ -299,8 +319,8 @@ public final class BenchLoad {
             sampler.start();
             for (int round = 0; round < rounds; round++) {
                 // Seeds as AuditLoad's: every registry gets the same bytes.
-                double seconds = AuditLoad.pushRound(http, repo, concurrency, (long) sizeMiB << 20,
-                        workDir.resolve("round-" + round), round + 1, target)[0];
+                double seconds = pushRound(http, base, repo, concurrency, (long) sizeMiB << 20,
+                        workDir.resolve("round-" + round), round + 1);
                 rates[round] = concurrency * (double) sizeMiB / seconds;
                 System.out.printf("round %d: %d x %d MiB in %.2f s = %.1f MiB/s%n", round + 1, concurrency, sizeMiB,
                         seconds, rates[round]);
@@ -322,6 +342,47 @@ public final class BenchLoad {
         result("rss_peak_mib", Long.toString(peak >> 10));
     }
 
+    /**
+     * Writes {@code concurrency} seeded random files (untimed; the same seeds as AuditLoad's rounds, so
+     * every registry gets the same bytes), pushes them all at once and returns the seconds from the first
+     * request to the last answer; deletes the files.
+     */
+    private static double pushRound(HttpClient http, URI base, String repo, int concurrency, long bytesPerBlob,
+                                    Path dir, int round) throws Exception {
+        Files.createDirectories(dir);
+        List<Path> files = new ArrayList<>();
+        List<String> digests = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            Path file = dir.resolve("blob-" + i);
+            digests.add(AuditLoad.writeRandom(file, bytesPerBlob, 1_000_003L * (round + 1) + i));
+            files.add(file);
+        }
+        ExecutorService pushers = Executors.newFixedThreadPool(concurrency);
+        try {
+            List<java.util.concurrent.Future<?>> pushes = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < concurrency; i++) {
+                Path file = files.get(i);
+                String digest = digests.get(i);
+                pushes.add(pushers.submit(() -> {
+                    pushMonolithic(http, base, repo, HttpRequest.BodyPublishers.ofFile(file), digest);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> push : pushes) {
+                push.get();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            for (Path file : files) {
+                Files.delete(file);
+            }
+            Files.delete(dir);
+            return seconds;
+        } finally {
+            pushers.shutdownNow();
+        }
+    }
+
     private static long statusKiB(Path status, String key) throws IOException {
         for (String line : Files.readAllLines(status)) {
             if (line.startsWith(key)) {
@@ -341,8 +402,8 @@ public final class BenchLoad {
             byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
                     .getBytes(StandardCharsets.UTF_8);
             byte[] layer = "run.sh tags/list layer\n".getBytes(StandardCharsets.UTF_8);
-            String configDigest = AuditLoad.pushSmallBlob(http, base, repo, config);
-            String layerDigest = AuditLoad.pushSmallBlob(http, base, repo, layer);
+            String configDigest = pushSmallBlob(http, base, repo, config);
+            String layerDigest = pushSmallBlob(http, base, repo, layer);
             byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\","
                     + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
                     + configDigest + "\",\"size\":" + config.length + "},"
