@@ -25,6 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 T0=$(date +%s)
+COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench' || echo ' (with uncommitted changes)')
 COMMAND="${BENCH_QUICK:+BENCH_QUICK=$BENCH_QUICK }bench/run.sh${*:+ $*}"
 
 if [[ -n ${BENCH_QUICK:-} ]]; then
@@ -323,7 +324,7 @@ mkdir -p bench/results
   echo "- machine: \`nproc\` = $(nproc); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//');" \
     "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM; data on $(df -T "$WORK" | awk 'NR == 2 { print $2 " (" $1 ")" }');" \
     "$(uname -sr); $(java -version 2>&1 | head -1 | tr -d '"'); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
-  echo "- ours: Stowage at commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench' || echo ' (with uncommitted changes)'), defaults (audit on) except \`REGISTRY_GC_INTERVAL=PT0S\`"
+  echo "- ours: Stowage at commit $COMMIT (as built), defaults (audit on) except \`REGISTRY_GC_INTERVAL=PT0S\`"
   echo "- reference: \`$("$REF_BIN" --version 2>&1 | head -1)\`, filesystem storage, delete enabled, upload purging off, log level info"
   echo
   echo "Client and server share the machine; one registry runs at a time (ours first), each from an empty"
