@@ -89,7 +89,7 @@ public final class AuditLoad {
         return ordered;
     }
 
-    private static HttpClient client(ExecutorService executor) {
+    static HttpClient client(ExecutorService executor) {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
@@ -170,7 +170,7 @@ public final class AuditLoad {
     }
 
     /** Writes {@code size} seeded random bytes to {@code file}; returns their sha256 digest. */
-    private static String writeRandom(Path file, long size, long seed) throws Exception {
+    static String writeRandom(Path file, long size, long seed) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         SplittableRandom random = new SplittableRandom(seed);
         byte[] buffer = new byte[1 << 20];
@@ -256,7 +256,7 @@ public final class AuditLoad {
     }
 
     /** COUNT PUTs of {@code manifest} under tags PREFIX0, PREFIX1, ... from CONCURRENCY workers; records each latency. */
-    private static void runPuts(HttpClient http, ExecutorService workers, URI base, String repo,
+    static void runPuts(HttpClient http, ExecutorService workers, URI base, String repo,
                                 byte[] manifest, String prefix, int count, int concurrency, long[] latencies)
             throws Exception {
         AtomicInteger next = new AtomicInteger();
@@ -284,7 +284,7 @@ public final class AuditLoad {
         }
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
