@@ -1,13 +1,11 @@
 package io.stowage.server.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,11 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -102,7 +100,7 @@ public final class BenchLoad {
                 long size = Files.size(file);
                 long start = System.nanoTime();
                 if (mode.equals("mono")) {
-                    pushMonolithic(http, base, repo, HttpRequest.BodyPublishers.ofFile(file), digest);
+                    pushMonolithic(http, base, repo, file, digest);
                 } else {
                     pushChunked(http, base, repo, file, digest, size, Long.parseLong(mode) << 20);
                 }
@@ -135,6 +133,24 @@ public final class BenchLoad {
         expect(http.send(put, HttpResponse.BodyHandlers.ofString()), 201, "monolithic PUT");
     }
 
+    /** As above, the body sent from {@code file} with sendfile ({@link FileTransfer}). */
+    static void pushMonolithic(HttpClient http, URI base, String repo, Path file, String digest) throws Exception {
+        HttpResponse<String> started = http.send(HttpRequest.newBuilder(base.resolve("/v2/" + repo + "/blobs/uploads/"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        expect(started, 202, "upload start");
+        URI location = location(base, started);
+        String sep = location.getRawQuery() == null ? "?" : "&";
+        FileTransfer.Answer put = FileTransfer.send(URI.create(location + sep + "digest=" + digest), "PUT", file, 0,
+                Files.size(file), Map.of("Content-Type", "application/octet-stream"));
+        expect(put, 201, "monolithic PUT");
+    }
+
+    private static void expect(FileTransfer.Answer answer, int status, String what) {
+        if (answer.status() != status) {
+            throw new IllegalStateException(what + " answered " + answer.status() + ", expected " + status);
+        }
+    }
+
     private static String pushSmallBlob(HttpClient http, URI base, String repo, byte[] body) throws Exception {
         String digest = "sha256:" + java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
         pushMonolithic(http, base, repo, HttpRequest.BodyPublishers.ofByteArray(body), digest);
@@ -150,56 +166,16 @@ public final class BenchLoad {
         for (long offset = 0; offset < size; offset += chunk) {
             long length = Math.min(chunk, size - offset);
             long from = offset;
-            HttpRequest patch = HttpRequest.newBuilder(location)
-                    .header("Content-Type", "application/octet-stream")
-                    .header("Content-Range", from + "-" + (from + length - 1))
-                    .timeout(Duration.ofMinutes(5))
-                    .method("PATCH", HttpRequest.BodyPublishers.fromPublisher(
-                            HttpRequest.BodyPublishers.ofInputStream(() -> slice(file, from, length)), length))
-                    .build();
-            HttpResponse<String> response = http.send(patch, HttpResponse.BodyHandlers.ofString());
+            FileTransfer.Answer response = FileTransfer.send(location, "PATCH", file, from, length, Map.of(
+                    "Content-Type", "application/octet-stream", "Content-Range", from + "-" + (from + length - 1)));
             expect(response, 202, "PATCH at " + from);
-            location = location(base, response);
+            String next = response.header("Location");
+            location = next.startsWith("http") ? URI.create(next) : base.resolve(next);
         }
         String sep = location.getRawQuery() == null ? "?" : "&";
         HttpRequest put = HttpRequest.newBuilder(URI.create(location + sep + "digest=" + digest))
                 .timeout(Duration.ofMinutes(5)).PUT(HttpRequest.BodyPublishers.noBody()).build();
         expect(http.send(put, HttpResponse.BodyHandlers.ofString()), 201, "upload close");
-    }
-
-    private static InputStream slice(Path file, long from, long length) {
-        try {
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ).position(from);
-            InputStream in = Channels.newInputStream(channel);
-            return new InputStream() {
-                private long left = length;
-
-                @Override
-                public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int n = in.read(b, off, (int) Math.min(len, left));
-                    if (n > 0) {
-                        left -= n;
-                    }
-                    return n;
-                }
-
-                @Override
-                public void close() throws IOException {
-                    in.close();
-                }
-            };
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static URI location(URI base, HttpResponse<?> response) {
@@ -218,25 +194,28 @@ public final class BenchLoad {
 
     private static void pull(URI base, String repo, String digest, long size, int concurrency, int reps)
             throws Exception {
-        ExecutorService executor = Executors.newFixedThreadPool(2);
-        HttpClient http = AuditLoad.client(executor);
+        ExecutorService pullThreads = Executors.newFixedThreadPool(concurrency);
         double[] rates = new double[reps];
         try {
             for (int rep = -1; rep < reps; rep++) { // rep -1: untimed warm-up, one pull
                 int n = rep < 0 ? 1 : concurrency;
-                List<CompletableFuture<HttpResponse<Long>>> pulls = new ArrayList<>();
+                List<CompletableFuture<FileTransfer.Answer>> pulls = new ArrayList<>();
+                URI blob = base.resolve("/v2/" + repo + "/blobs/" + digest);
                 long start = System.nanoTime();
                 for (int i = 0; i < n; i++) {
-                    HttpRequest request = HttpRequest.newBuilder(base.resolve("/v2/" + repo + "/blobs/" + digest))
-                            .timeout(Duration.ofMinutes(10)).GET().build();
-                    pulls.add(http.sendAsync(request, info -> HttpResponse.BodySubscribers.fromSubscriber(
-                            new Counter(), Counter::count)));
+                    pulls.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return FileTransfer.get(blob);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }, pullThreads));
                 }
-                for (CompletableFuture<HttpResponse<Long>> pull : pulls) {
-                    HttpResponse<Long> response = pull.get();
-                    if (response.statusCode() != 200 || response.body() != size) {
-                        throw new IllegalStateException("pull answered " + response.statusCode() + " with "
-                                + response.body() + " bytes, expected " + size);
+                for (CompletableFuture<FileTransfer.Answer> pull : pulls) {
+                    FileTransfer.Answer response = pull.get();
+                    if (response.status() != 200 || response.bodyBytes() != size) {
+                        throw new IllegalStateException("pull answered " + response.status() + " with "
+                                + response.bodyBytes() + " bytes, expected " + size);
                     }
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -247,41 +226,17 @@ public final class BenchLoad {
                 }
             }
         } finally {
-            executor.shutdownNow();
+            pullThreads.shutdownNow();
         }
         result("pull_mib_s", String.format("%.1f", AuditLoad.median(rates)));
         result("pull_reps", rates(rates));
     }
 
-    /** Counts the bytes of a body and drops them. */
-    private static final class Counter implements Flow.Subscriber<List<ByteBuffer>> {
-        private final AtomicLong bytes = new AtomicLong();
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            subscription.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> item) {
-            for (ByteBuffer b : item) {
-                bytes.addAndGet(b.remaining());
-            }
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-        }
-
-        @Override
-        public void onComplete() {
-        }
-
-        long count() {
-            return bytes.get();
-        }
-    }
-
+    /**
+     * Writes {@code concurrency} seeded random files (untimed; the same seeds as AuditLoad's rounds, so
+     * every registry gets the same bytes), pushes them all at once and returns the seconds from the first
+     * request to the last answer; deletes the files.
+     */
     // ---- pushes: CONCURRENCY concurrent monolithic pushes, with the server's peak resident memory ----
 
     private static void pushes(URI base, String repo, int concurrency, int sizeMiB, int rounds, Path workDir, long pid)
@@ -365,7 +320,7 @@ public final class BenchLoad {
                 Path file = files.get(i);
                 String digest = digests.get(i);
                 pushes.add(pushers.submit(() -> {
-                    pushMonolithic(http, base, repo, HttpRequest.BodyPublishers.ofFile(file), digest);
+                    pushMonolithic(http, base, repo, file, digest);
                     return null;
                 }));
             }
