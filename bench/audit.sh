@@ -48,6 +48,8 @@ trap 'exit 130' INT TERM
 echo "building registry.jar and the load client ..." >&2
 mvn -B -q -DskipTests package >/dev/null
 JAR=$ROOT/registry-server/target/registry.jar
+# The README's run command (relative paths from the root, so the build's CDS archive is used).
+OURS=(java -XX:SharedArchiveFile=registry-server/target/registry.jsa -jar registry-server/target/registry.jar)
 LOAD_CP=$ROOT/registry-server/target/test-classes
 [[ -f $LOAD_CP/io/stowage/server/bench/AuditLoad.class ]] || { echo "AuditLoad not compiled" >&2; exit 1; }
 
@@ -87,7 +89,7 @@ start_server() { # start_server MODE
   mkdir -p "$WORK/data-$mode"
   echo "audit $mode: starting registry on ${base#http://} ..." >&2
   REGISTRY_AUDIT_ENABLED=$enabled REGISTRY_GC_INTERVAL=PT0S \
-    java -jar "$JAR" serve --data-dir "$WORK/data-$mode" --listen "${base#http://}" >"$WORK/server-$mode.log" 2>&1 &
+    "${OURS[@]}" serve --data-dir "$WORK/data-$mode" --listen "${base#http://}" >"$WORK/server-$mode.log" 2>&1 &
   PID[$mode]=$!
 }
 

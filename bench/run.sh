@@ -82,6 +82,9 @@ done
 log "building registry.jar and the load client ..."
 mvn -B -q -DskipTests package >/dev/null
 JAR=$ROOT/registry-server/target/registry.jar
+# The README's run command: relative paths from the repository root, so the class-data-sharing
+# archive the build made (for exactly this class path) is used.
+OURS=(java -XX:SharedArchiveFile=registry-server/target/registry.jsa -jar registry-server/target/registry.jar)
 CP=$ROOT/registry-server/target/test-classes
 [[ -f $CP/io/stowage/server/bench/BenchLoad.class ]] || { echo "BenchLoad not compiled" >&2; exit 1; }
 bl() { java -cp "$CP" io.stowage.server.bench.BenchLoad "$@"; }
@@ -136,7 +139,7 @@ start_server() { # start_server LABEL
   local label=$1 base=${BASE[$1]}
   mkdir -p "$WORK/data-$label"
   if [[ $label == ours ]]; then
-    REGISTRY_GC_INTERVAL=PT0S java -jar "$JAR" serve --data-dir "$WORK/data-$label" --listen "${base#http://}" \
+    REGISTRY_GC_INTERVAL=PT0S "${OURS[@]}" serve --data-dir "$WORK/data-$label" --listen "${base#http://}" \
       >"$WORK/server-$label.log" 2>&1 &
   else
     ref_config "$WORK/ref-config.yml" "$WORK/data-$label" "${base##*:}"
@@ -159,7 +162,8 @@ startup_script() { # startup_script LABEL -> path
     cat >"$script" <<EOF
 #!/usr/bin/env bash
 rm -rf "$WORK/start-$label-\$1"; mkdir -p "$WORK/start-$label-\$1"
-REGISTRY_GC_INTERVAL=PT0S exec java -jar "$JAR" serve --data-dir "$WORK/start-$label-\$1/data" --listen 127.0.0.1:$port
+cd "$ROOT"
+REGISTRY_GC_INTERVAL=PT0S exec ${OURS[*]} serve --data-dir "$WORK/start-$label-\$1/data" --listen 127.0.0.1:$port
 EOF
   else
     cat >"$script" <<EOF
