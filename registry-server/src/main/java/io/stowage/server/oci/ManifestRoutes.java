@@ -11,8 +11,6 @@ import io.stowage.storage.oci.MediaTypes;
 import io.stowage.storage.oci.Reference;
 import io.stowage.storage.registry.RegistryService;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -70,16 +68,25 @@ final class ManifestRoutes {
      * wildcard) gets the manifest as stored.
      */
     private static void requireAcceptable(RequestContext request, StoredManifest manifest, Reference reference) {
-        List<String> accepted = new ArrayList<>();
+        // One pass over the listed types without building a list: this runs on every manifest GET.
+        boolean namesManifestTypes = false;
+        boolean acceptsStored = false;
         for (String header : request.headers().getAll(HttpHeaderNames.ACCEPT)) {
-            for (String part : header.split(",")) {
-                int semicolon = part.indexOf(';');
-                accepted.add((semicolon >= 0 ? part.substring(0, semicolon) : part).trim());
+            int start = 0;
+            while (start <= header.length()) {
+                int comma = header.indexOf(',', start);
+                int end = comma < 0 ? header.length() : comma;
+                int semicolon = header.indexOf(';', start);
+                String type = header.substring(start, semicolon >= 0 && semicolon < end ? semicolon : end).trim();
+                if (type.equals("*/*") || type.equals("application/*") || type.equals(manifest.mediaType())) {
+                    acceptsStored = true;
+                } else if (MediaTypes.MANIFEST_TYPES.contains(type)) {
+                    namesManifestTypes = true;
+                }
+                start = end + 1;
             }
         }
-        boolean namesManifestTypes = accepted.stream().anyMatch(MediaTypes.MANIFEST_TYPES::contains);
-        boolean wildcard = accepted.stream().anyMatch(type -> type.equals("*/*") || type.equals("application/*"));
-        if (namesManifestTypes && !wildcard && !accepted.contains(manifest.mediaType())) {
+        if (namesManifestTypes && !acceptsStored) {
             throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
                     "manifest is " + manifest.mediaType() + ", which the Accept header does not list",
                     Map.of("reference", reference.toString(), "mediaType", manifest.mediaType()));
