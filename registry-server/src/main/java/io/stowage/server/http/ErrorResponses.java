@@ -34,8 +34,7 @@ public final class ErrorResponses {
             return of(ErrorCode.UNSUPPORTED, e.getMessage(), null, 405).header(HttpHeaderNames.ALLOW, e.allow());
         }
         if (cause instanceof AuditUnavailableException e) {
-            return of(ErrorCode.UNAVAILABLE, "audit log unavailable, nothing was changed: " + e.getMessage(), null, 503)
-                    .header(HttpHeaderNames.RETRY_AFTER, "10");
+            return auditUnavailable("audit log unavailable, nothing was changed: " + e.getMessage());
         }
         if (cause instanceof RejectedExecutionException) {
             return of(ErrorCode.TOOMANYREQUESTS, "server busy, retry later", null, 429)
@@ -44,6 +43,11 @@ public final class ErrorResponses {
         log.error("request failed method={} path={}", request == null ? "-" : request.method(),
                 request == null ? "-" : request.path(), cause);
         return of(ErrorCode.UNKNOWN, "internal error", null, 500);
+    }
+
+    /** 503 {@code UNAVAILABLE} for a change the audit log could not take; the client may retry later. */
+    static Response auditUnavailable(String message) {
+        return of(ErrorCode.UNAVAILABLE, message, null, 503).header(HttpHeaderNames.RETRY_AFTER, "10");
     }
 
     public static Response of(ErrorCode code, String message, Object detail, int status) {

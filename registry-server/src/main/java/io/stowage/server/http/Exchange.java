@@ -72,9 +72,8 @@ abstract class Exchange {
 
     /** The connection closed: release what the exchange holds. */
     void abort() {
-        if (!responded && !handlerPending && !recorded) {
-            recorded = true;
-            auditor.aborted(request, bytesIn, startNanos);
+        if (!responded && !handlerPending) {
+            recordUnanswered();
         }
         aborted = true;
         responded = true;
@@ -89,19 +88,24 @@ abstract class Exchange {
         long receivedBytes = bytesIn;
         boolean recordsFirst = auditor.recordsBeforeResponse(request);
         handlerPending = true;
-        outcome.handle((response, failure) -> failure == null ? response : ErrorResponses.from(failure, request))
-                .thenCompose(response -> auditor.beforeResponse(request, response, receivedBytes, startNanos))
-                .whenComplete((response, failure) -> ctx.executor().execute(() -> {
-                    handlerPending = false;
-                    recorded |= recordsFirst;
-                    respond(failure == null ? response : ErrorResponses.from(failure, request), true);
-                }));
+        CompletableFuture<Response> answer =
+                outcome.handle((response, failure) -> failure == null ? response : ErrorResponses.from(failure, request));
+        if (recordsFirst) {
+            answer = answer.thenCompose(response -> auditor.beforeResponse(request, response, receivedBytes, startNanos));
+        }
+        answer.whenComplete((response, failure) -> ctx.executor().execute(() -> {
+            handlerPending = false;
+            recorded |= recordsFirst;
+            respond(failure == null ? response : ErrorResponses.from(failure, request), true);
+        }));
     }
 
     /** Writes the response unless one was written or the connection is gone. */
     final void respond(Response response, boolean allowKeepAlive) {
         if (responded) {
+            // The client left while the handler ran: its answer is dropped, the request still recorded.
             releaseResponse(response);
+            recordUnanswered();
             return;
         }
         responded = true;
@@ -111,6 +115,7 @@ abstract class Exchange {
             written = ResponseWriter.write(ctx, request, response, keep);
         } catch (Exception e) {
             LoggerFactory.getLogger(Exchange.class).warn("failed to write response path={}", request.path(), e);
+            recordUnanswered();
             untrack();
             ctx.close();
             return;
@@ -124,6 +129,14 @@ abstract class Exchange {
             untrack();
             finisher.finished(ctx, this, keep && done.isSuccess());
         });
+    }
+
+    /** Records a request that got no answer on the wire, unless it is recorded already. */
+    private void recordUnanswered() {
+        if (!recorded) {
+            recorded = true;
+            auditor.aborted(request, bytesIn, startNanos);
+        }
     }
 
     protected final void fail(Throwable failure) {

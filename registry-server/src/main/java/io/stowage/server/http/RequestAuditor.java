@@ -4,7 +4,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.stowage.audit.AuditEntry;
 import io.stowage.audit.AuditSink;
-import io.stowage.storage.error.ErrorCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,14 +71,11 @@ public final class RequestAuditor {
     }
 
     /**
-     * For a mutation, records it and completes with the response once the record is durable, or
-     * with a 503 when it cannot be written. For anything else completes at once with the response
-     * (its record follows the write, {@link #afterResponse}).
+     * Records a mutation ({@link #recordsBeforeResponse}) and completes with the response once the
+     * record is durable, or with a 503 when it cannot be written. Reads are recorded after their
+     * answer is written instead ({@link #afterResponse}).
      */
     CompletableFuture<Response> beforeResponse(RequestContext request, Response response, long bytesIn, long startNanos) {
-        if (!isMutation(request)) {
-            return CompletableFuture.completedFuture(response);
-        }
         AuditEntry entry = entry(request, response, response.statusCode(), bytesIn, bodyBytes(request, response),
                 startNanos, null);
         return sink.append(entry).handle((record, failure) -> {
@@ -89,8 +85,9 @@ public final class RequestAuditor {
             log.error("audit record not written; answering 503 requestId={} action={}", request.requestId(),
                     entry.action(), failure);
             Exchange.releaseResponse(response);
-            return ErrorResponses.of(ErrorCode.UNAVAILABLE, "audit log unavailable: " + failure.getMessage(), null, 503)
-                    .header(HttpHeaderNames.RETRY_AFTER, "10");
+            // The change is made but not recorded yet (the log retries the record): say so, not "nothing changed".
+            return ErrorResponses.auditUnavailable("audit log unavailable; the change may have been made and its "
+                    + "record will be written when the log recovers: " + failure.getMessage());
         });
     }
 
