@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The appending side of the log. Callers hand in {@link AuditEntry entries} from any thread and
@@ -76,6 +77,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private volatile String failure = "";
     private volatile boolean closing;
     private volatile long lastWrittenSeq;
+    private volatile Consumer<List<WrittenRecord>> durableListener = written -> { };
 
     // Writer-thread state.
     private FileChannel channel;
@@ -91,6 +93,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private long lastCheckpointNanos = System.nanoTime();
     /** When the first written-but-not-fsynced record was written, or -1 when everything is on disk. */
     private long unsyncedSinceNanos = -1;
+    /** Records written since the last fsync, told to the durable listener once it is done. */
+    private final List<WrittenRecord> unsynced = new ArrayList<>();
 
     private AuditLog(AuditSettings settings, SigningKey key, Clock clock, Timestamper timestamper) throws IOException {
         this.settings = settings;
@@ -138,6 +142,19 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             pending.done.completeExceptionally(new AuditUnavailableException("audit log queue is full"));
         }
         return pending.done;
+    }
+
+    /** A record and where its line is: segment number, byte offset, length without the newline. */
+    public record WrittenRecord(AuditRecord record, long segment, long offset, int length) {
+    }
+
+    /**
+     * Sets who is told of records once they are durable, in sequence order, from the writer
+     * thread (so it must only hand them on, never block). For the index, which then need not
+     * read and parse them back; it must not rely on hearing of every record.
+     */
+    public void onDurable(Consumer<List<WrittenRecord>> listener) {
+        this.durableListener = listener == null ? written -> { } : listener;
     }
 
     /** Writes a checkpoint of the open segment now (if it has unsigned records); completes when durable. */
@@ -468,6 +485,15 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private void sync() throws IOException {
         channel.force(false);
         unsyncedSinceNanos = -1;
+        if (!unsynced.isEmpty()) {
+            List<WrittenRecord> durable = List.copyOf(unsynced);
+            unsynced.clear();
+            try {
+                durableListener.accept(durable);
+            } catch (RuntimeException e) {
+                log.warn("audit durable-record listener failed", e);
+            }
+        }
     }
 
     /** Chains, writes and fsyncs records at the end of the open segment; all or none. */
@@ -476,8 +502,10 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         List<AuditRecord> records = new ArrayList<>(entries.size());
         long seq = lastSeq;
         String prev = lastHash;
+        int[] lengths = new int[entries.size()];
         for (AuditEntry entry : entries) {
             RecordCodec.Encoded encoded = RecordCodec.encode(++seq, entry, prev);
+            lengths[records.size()] = encoded.line().length;
             bytes.writeBytes(encoded.line());
             bytes.write('\n');
             records.add(encoded.record());
@@ -485,10 +513,16 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         }
         ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
         long start = segmentSize;
+        int unsyncedBefore = unsynced.size();
         try {
             long position = start;
             while (buffer.hasRemaining()) {
                 position += channel.write(buffer, position);
+            }
+            long offset = start;
+            for (int i = 0; i < records.size(); i++) {
+                unsynced.add(new WrittenRecord(records.get(i), segmentNumber, offset, lengths[i]));
+                offset += lengths[i] + 1;
             }
             if (entries.stream().anyMatch(AuditEntry::isMutation)) {
                 sync();
@@ -496,6 +530,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
                 unsyncedSinceNanos = System.nanoTime();
             }
         } catch (IOException e) {
+            unsynced.subList(unsyncedBefore, unsynced.size()).clear();
             try {
                 channel.truncate(start);
             } catch (IOException ignored) {

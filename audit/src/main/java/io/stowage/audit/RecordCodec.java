@@ -38,6 +38,8 @@ public final class RecordCodec {
             .build();
     private static final TypeReference<TreeMap<String, Object>> MAP = new TypeReference<>() {
     };
+    /** The common record's encoder; one per thread (in practice only the log's writer). */
+    private static final ThreadLocal<PlainLineEncoder> PLAIN = ThreadLocal.withInitial(PlainLineEncoder::new);
 
     private RecordCodec() {
     }
@@ -80,12 +82,19 @@ public final class RecordCodec {
     }
 
     /**
-     * Sequences, hashes and encodes an entry in one pass: the writer's hot path. Writes the
-     * canonical keys in their sorted order straight to a generator instead of building a sorted
-     * map, and splices the hash into the body it was computed over. Produces exactly the bytes of
-     * {@link #line(AuditRecord)} of {@link #seal}, which a test checks.
+     * Sequences, hashes and encodes an entry in one pass: the writer's hot path. Plain records
+     * (most) are put together by {@link PlainLineEncoder}; the rest have their canonical keys
+     * written in sorted order straight to a generator instead of building a sorted map. Either
+     * way the hash is spliced into the body it was computed over, and the bytes are exactly those
+     * of {@link #line(AuditRecord)} of {@link #seal}, which a test checks.
      */
     public static Encoded encode(long seq, AuditEntry e, String prevHash) {
+        Encoded plain = PLAIN.get().encode(seq, e, prevHash);
+        return plain != null ? plain : encodeEscaping(seq, e, prevHash);
+    }
+
+    /** {@link #encode} through Jackson's generator, for any record; package-private for the test. */
+    static Encoded encodeEscaping(long seq, AuditEntry e, String prevHash) {
         ByteArrayOutputStream body = new ByteArrayOutputStream(512);
         int split;
         try (JsonGenerator g = CANONICAL.getFactory().createGenerator(body)) {

@@ -80,9 +80,13 @@ public final class Registry implements AutoCloseable {
         this.audit = auditLog == null ? AuditSink.NONE : auditLog;
         this.auditIndex = auditLog == null ? null
                 : AuditIndex.open(dataDir.resolve("audit-index.db"), auditLog.settings().directory());
+        if (auditIndex != null) {
+            auditLog.onDurable(auditIndex::recordsDurable);
+        }
         log.debug("startup auditIndex ms={}", (System.nanoTime() - started) / 1_000_000);
         this.blobs = new FilesystemBlobStore(dataDir, clock);
-        JdbcMetadataStore jdbc = JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"), clock);
+        JdbcMetadataStore jdbc = JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"),
+                config.storage.manifestCacheBytes, clock);
         log.debug("startup metadata ms={}", (System.nanoTime() - started) / 1_000_000);
         this.metadata = jdbc;
         DigestLocks digestLocks = new DigestLocks();
@@ -102,6 +106,7 @@ public final class Registry implements AutoCloseable {
         this.workers = new WorkerPool(config.http.workerThreads, config.http.workerQueue);
         this.server = new HttpServer(router, workers,
                 new HttpServer.Limits(config.limits.maxInitialLineBytes, config.limits.maxHeaderBytes),
+                config.http.effectiveIoThreads(),
                 new RequestAuditor(audit, config.audit.recordOps, clock));
         ListenAddress listen = ListenAddress.parse(config.http.addr);
         log.debug("startup routes ms={}", (System.nanoTime() - started) / 1_000_000);
@@ -116,8 +121,9 @@ public final class Registry implements AutoCloseable {
         long interval = config.uploads.purgeInterval.toMillis();
         jobs.scheduleWithFixedDelay(() -> purgeUploads(clock), interval, interval, TimeUnit.MILLISECONDS);
         if (auditIndex != null) {
-            // Keeps the index near the log, so a query never has a long backlog to index first.
-            jobs.scheduleWithFixedDelay(this::indexAudit, 10, 10, TimeUnit.SECONDS);
+            // Keeps the index near the log, so a query never has a long backlog to index first, and
+            // often enough that the rows the log hands over (AuditIndex.recordsDurable) fit their queue.
+            jobs.scheduleWithFixedDelay(this::indexAudit, 2, 2, TimeUnit.SECONDS);
         }
         long gcInterval = config.gc.interval.toMillis();
         if (gcInterval > 0) {

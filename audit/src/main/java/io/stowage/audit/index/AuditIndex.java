@@ -1,5 +1,6 @@
 package io.stowage.audit.index;
 
+import io.stowage.audit.AuditLog;
 import io.stowage.audit.AuditRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,16 +28,28 @@ public final class AuditIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditIndex.class);
     private static final int BATCH_ROWS = 5_000;
     private static final int EXPORT_PAGE = AuditQuery.MAX_LIMIT;
+    /** Rows the writer may hand over between catch-ups; about 100 bytes each, beyond that the file is read. */
+    private static final int FED_ROWS = 1 << 17;
 
     private final Path auditDirectory;
     private final IndexStore store;
+    private final FedRows fed = new FedRows(FED_ROWS);
     private final CatchUp catchUp;
     private boolean closed;
 
     private AuditIndex(Path auditDirectory, IndexStore store) {
         this.auditDirectory = auditDirectory;
         this.store = store;
-        this.catchUp = new CatchUp(auditDirectory, store, BATCH_ROWS);
+        this.catchUp = new CatchUp(auditDirectory, store, fed, BATCH_ROWS);
+    }
+
+    /**
+     * Takes records the log has made durable (see {@link AuditLog#onDurable}), so the next
+     * catch-up stores them without reading their lines back. Never blocks; optional: whatever is
+     * not handed over here is read from the segments.
+     */
+    public void recordsDurable(List<AuditLog.WrittenRecord> written) {
+        fed.offer(written);
     }
 
     /**
@@ -71,6 +84,11 @@ public final class AuditIndex implements AutoCloseable {
         } catch (IOException | SQLException e) {
             throw new AuditIndexException("cannot bring the audit index up to date: " + e.getMessage(), e);
         }
+    }
+
+    /** How many records the last catch-up stored from {@link #recordsDurable} instead of the segments. */
+    synchronized long lastCatchUpFromWriter() {
+        return catchUp.lastFromWriter();
     }
 
     /** Throws the index away and indexes the whole log again; returns how many records that was. */

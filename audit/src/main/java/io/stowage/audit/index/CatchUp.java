@@ -33,15 +33,25 @@ import java.util.TreeMap;
 final class CatchUp {
     /** From this much to read into an empty index on, load in bulk and build the filter indexes after. */
     private static final long BULK_BYTES = 16L << 20;
+    /** How many times one catch-up takes what the writer handed over before reading the file's tail. */
+    private static final int FED_ROUNDS = 4;
 
     private final Path directory;
     private final IndexStore store;
+    private final FedRows fed;
     private final int batchSize;
+    /** How many records the last run took from the writer's hand-over rather than the file; for tests. */
+    private long lastFromWriter;
 
-    CatchUp(Path directory, IndexStore store, int batchSize) {
+    CatchUp(Path directory, IndexStore store, FedRows fed, int batchSize) {
         this.directory = directory;
         this.store = store;
+        this.fed = fed;
         this.batchSize = batchSize;
+    }
+
+    long lastFromWriter() {
+        return lastFromWriter;
     }
 
     /** Indexes what is new; returns how many records that was. */
@@ -51,8 +61,25 @@ final class CatchUp {
             present.put(SegmentFiles.number(segment.getFileName().toString()), segment);
         }
         Optional<IndexPosition> stored = store.position();
+        long fromWriter = 0;
         if (stored.isPresent()) {
             check(stored.get(), present);
+            // Storing takes a while and the writer hands over more meanwhile: take those too (a few
+            // rounds), so the file read after this is only the short unsynced tail.
+            IndexPosition position = stored.get();
+            for (int round = 0; round < FED_ROUNDS; round++) {
+                List<FedRows.Fed> rows = fed.drainAfter(position.lastSeq());
+                if (rows.isEmpty()) {
+                    break;
+                }
+                position = storeFed(position, rows);
+                fromWriter += rows.size();
+            }
+            stored = Optional.of(position);
+            lastFromWriter = fromWriter;
+        } else {
+            // An empty index is filled from the segments in bulk; what the writer handed over is among them.
+            fed.clear();
         }
         boolean bulk = stored.isEmpty() && totalBytes(present) >= BULK_BYTES;
         if (bulk) {
@@ -62,7 +89,7 @@ final class CatchUp {
         try {
             Batch batch = new Batch(stored.orElse(null));
             readFrom(batch, stored, present);
-            indexed = batch.finish();
+            indexed = fromWriter + batch.finish();
         } finally {
             if (bulk) {
                 store.endBulkLoad();
@@ -70,6 +97,22 @@ final class CatchUp {
         }
         store.analyzeIfGrown();
         return indexed;
+    }
+
+    /**
+     * Stores rows the log's writer handed over, which continue the index at {@code position}, in
+     * batches that each move the position; returns the new position. The file read after this
+     * then only picks up what was written since the writer's last fsync.
+     */
+    private IndexPosition storeFed(IndexPosition position, List<FedRows.Fed> rows) throws SQLException {
+        IndexPosition current = position;
+        for (int from = 0; from < rows.size(); from += batchSize) {
+            List<FedRows.Fed> batch = rows.subList(from, Math.min(rows.size(), from + batchSize));
+            FedRows.Fed last = batch.get(batch.size() - 1);
+            current = new IndexPosition(last.row().location(), last.hash());
+            store.append(batch.stream().map(FedRows.Fed::row).toList(), current);
+        }
+        return current;
     }
 
     /**

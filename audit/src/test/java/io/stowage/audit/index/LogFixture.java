@@ -47,6 +47,11 @@ final class LogFixture {
         log.close();
     }
 
+    /** Hands every durable record to {@code index}, as the registry wires them. */
+    void feed(AuditIndex index) {
+        log.onDurable(index::recordsDurable);
+    }
+
     /**
      * Appends {@code count} more request records and waits until all are durable. Waits every
      * 100 records: the log rotates only between the batches it writes, so that keeps segments small.

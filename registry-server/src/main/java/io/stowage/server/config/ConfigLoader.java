@@ -140,6 +140,13 @@ public final class ConfigLoader {
 
     private static void validate(RegistryConfig config) {
         ListenAddress.parse(config.http.addr);
+        if (config.http.ioThreads < 0) {
+            throw new ConfigException("http.ioThreads must be 0 (half the processors) or more, was " + config.http.ioThreads, null);
+        }
+        if (config.storage.manifestCacheBytes < 0) {
+            throw new ConfigException("storage.manifestCacheBytes must be 0 (off) or more, was "
+                    + config.storage.manifestCacheBytes, null);
+        }
         requirePositive("http.workerThreads", config.http.workerThreads);
         requirePositive("http.workerQueue", config.http.workerQueue);
         requirePositive("limits.maxManifestBytes", config.limits.maxManifestBytes);

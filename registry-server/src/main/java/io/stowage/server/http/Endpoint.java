@@ -7,8 +7,11 @@ package io.stowage.server.http;
  */
 public sealed interface Endpoint {
 
-    /** A handler that gets the whole body in memory; bodies over {@code maxBodyBytes} get 413. */
-    record Buffered(long maxBodyBytes, BufferedHandler handler) implements Endpoint {
+    /**
+     * A handler that gets the whole body in memory; bodies over {@code maxBodyBytes} get 413.
+     * {@code fastPath} (may be null) is tried first, on the network thread.
+     */
+    record Buffered(long maxBodyBytes, BufferedHandler handler, FastPath fastPath) implements Endpoint {
     }
 
     /** A handler that opens a sink and is fed the body as it arrives, with backpressure. */
@@ -33,15 +36,31 @@ public sealed interface Endpoint {
         Response handle(RequestContext request) throws Exception;
     }
 
+    /**
+     * An answer from memory, given on the network thread without a hop to a worker: must never
+     * block and must change nothing. Returns null whenever it is not sure (then the endpoint's
+     * handler runs on a worker as usual); anything it throws is treated the same way, so the
+     * worker, not this, produces every error answer.
+     */
+    @FunctionalInterface
+    interface FastPath {
+        Response tryAnswer(RequestContext request);
+    }
+
     /** Any request body on a bodiless route is drained and ignored, up to this many bytes. */
     long IGNORED_BODY_LIMIT = 64 * 1024;
 
     static Endpoint bodiless(BodilessHandler handler) {
-        return new Buffered(IGNORED_BODY_LIMIT, (request, body) -> handler.handle(request));
+        return bodiless(handler, null);
+    }
+
+    /** A bodiless endpoint that first tries {@code fastPath} on the network thread. */
+    static Endpoint bodiless(BodilessHandler handler, FastPath fastPath) {
+        return new Buffered(IGNORED_BODY_LIMIT, (request, body) -> handler.handle(request), fastPath);
     }
 
     static Endpoint buffered(long maxBodyBytes, BufferedHandler handler) {
-        return new Buffered(maxBodyBytes, handler);
+        return new Buffered(maxBodyBytes, handler, null);
     }
 
     static Endpoint streaming(StreamingHandler handler) {

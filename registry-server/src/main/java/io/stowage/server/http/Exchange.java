@@ -26,8 +26,6 @@ import java.util.concurrent.CompletableFuture;
  * of the body was never read.
  */
 abstract class Exchange {
-    private static final Logger accessLog = LoggerFactory.getLogger("io.stowage.access");
-
     /** Called once the response is on the wire. */
     interface Finisher {
         void finished(ChannelHandlerContext ctx, Exchange exchange, boolean keepAlive);
@@ -39,6 +37,8 @@ abstract class Exchange {
     private final Finisher finisher;
     private final ExchangeTracker tracker;
     protected final RequestAuditor auditor;
+    /** Null when the access log is off. */
+    private final AccessLog accessLog;
     private final long startNanos = System.nanoTime();
     protected boolean lastReceived;
     protected boolean responded;
@@ -51,8 +51,9 @@ abstract class Exchange {
     protected long bytesIn;
 
     Exchange(ChannelHandlerContext ctx, RequestContext request, boolean keepAlive, Finisher finisher,
-             ExchangeTracker tracker, RequestAuditor auditor) {
+             ExchangeTracker tracker, RequestAuditor auditor, AccessLog accessLog) {
         this.ctx = ctx;
+        this.accessLog = accessLog;
         this.request = request;
         this.keepAlive = keepAlive;
         this.finisher = finisher;
@@ -151,11 +152,9 @@ abstract class Exchange {
     }
 
     private void logAccess(Response response, boolean sent) {
-        if (accessLog.isInfoEnabled()) {
-            long micros = (System.nanoTime() - startNanos) / 1_000;
-            accessLog.info("request method={} path={} status={} in={} out={} ms={} remote={}{}",
-                    request.method(), request.path(), response.statusCode(), bytesIn, response.body().length(),
-                    micros / 1000.0, request.remoteAddress(), sent ? "" : " aborted=true");
+        if (accessLog != null) {
+            accessLog.request(request.method().name(), request.path(), response.statusCode(), bytesIn,
+                    response.body().length(), (System.nanoTime() - startNanos) / 1_000, request.remoteAddress(), sent);
         }
     }
 
@@ -176,8 +175,9 @@ abstract class Exchange {
         private CompositeByteBuf body;
 
         Buffered(ChannelHandlerContext ctx, RequestContext request, boolean keepAlive, Endpoint.Buffered endpoint,
-                 WorkerPool workers, Finisher finisher, ExchangeTracker tracker, RequestAuditor auditor) {
-            super(ctx, request, keepAlive, finisher, tracker, auditor);
+                 WorkerPool workers, Finisher finisher, ExchangeTracker tracker, RequestAuditor auditor,
+                 AccessLog accessLog) {
+            super(ctx, request, keepAlive, finisher, tracker, auditor, accessLog);
             this.endpoint = endpoint;
             this.workers = workers;
         }
@@ -208,10 +208,27 @@ abstract class Exchange {
                 byte[] complete = new byte[body.readableBytes()];
                 body.readBytes(complete);
                 releaseBody();
+                Response fast = tryFastPath();
+                if (fast != null) {
+                    respond(fast, true);
+                    return;
+                }
                 respondWhenDone(workers.submit(() -> RequestAuditor.during(request, () -> {
                     auditor.admit(request);
                     return endpoint.handler().handle(request, complete);
                 })));
+            }
+        }
+
+        /** The endpoint's answer from memory, or null to go to a worker; see {@link Endpoint.FastPath}. */
+        private Response tryFastPath() {
+            if (endpoint.fastPath() == null || auditor.recordsBeforeResponse(request)) {
+                return null;
+            }
+            try {
+                return endpoint.fastPath().tryAnswer(request);
+            } catch (RuntimeException e) {
+                return null;
             }
         }
 
@@ -251,8 +268,8 @@ abstract class Exchange {
 
         Streamed(ChannelHandlerContext ctx, RequestContext request, boolean keepAlive,
                  Endpoint.StreamingHandler handler, WorkerPool workers, Finisher finisher, ExchangeTracker tracker,
-                 RequestAuditor auditor) {
-            super(ctx, request, keepAlive, finisher, tracker, auditor);
+                 RequestAuditor auditor, AccessLog accessLog) {
+            super(ctx, request, keepAlive, finisher, tracker, auditor, accessLog);
             this.handler = handler;
             this.workers = workers;
         }
@@ -376,8 +393,8 @@ abstract class Exchange {
     /** A request that could not even be parsed: answered at once, connection closed. */
     static final class Rejected extends Exchange {
         Rejected(ChannelHandlerContext ctx, RequestContext request, Finisher finisher, ExchangeTracker tracker,
-                 RequestAuditor auditor) {
-            super(ctx, request, false, finisher, tracker, auditor);
+                 RequestAuditor auditor, AccessLog accessLog) {
+            super(ctx, request, false, finisher, tracker, auditor, accessLog);
         }
 
         @Override

@@ -42,17 +42,28 @@ public final class HttpServer implements AutoCloseable {
     private final Router router;
     private final WorkerPool workers;
     private final Limits limits;
+    private final int ioThreads;
     private final RequestAuditor auditor;
     private final ExchangeTracker tracker = new ExchangeTracker();
+    /** Null when off; see {@link AccessLog#toStream}. */
+    private final AccessLog accessLog = AccessLog.toStream(System.out);
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup bossGroup;
     private EventLoopGroup ioGroup;
     private Channel serverChannel;
 
-    public HttpServer(Router router, WorkerPool workers, Limits limits, RequestAuditor auditor) {
+    /**
+     * @param ioThreads event loops that move bytes between sockets and the pipeline; disk,
+     *                  database and hashing run on {@code workers} instead
+     */
+    public HttpServer(Router router, WorkerPool workers, Limits limits, int ioThreads, RequestAuditor auditor) {
+        if (ioThreads < 1) {
+            throw new IllegalArgumentException("ioThreads must be at least 1, was " + ioThreads);
+        }
         this.router = router;
         this.workers = workers;
         this.limits = limits;
+        this.ioThreads = ioThreads;
         this.auditor = auditor;
     }
 
@@ -62,11 +73,11 @@ public final class HttpServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType;
         if (epoll) {
             bossGroup = new EpollEventLoopGroup(1);
-            ioGroup = new EpollEventLoopGroup();
+            ioGroup = new EpollEventLoopGroup(ioThreads);
             channelType = EpollServerSocketChannel.class;
         } else {
             bossGroup = new NioEventLoopGroup(1);
-            ioGroup = new NioEventLoopGroup();
+            ioGroup = new NioEventLoopGroup(ioThreads);
             channelType = NioServerSocketChannel.class;
         }
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -85,7 +96,7 @@ public final class HttpServer implements AutoCloseable {
                                 .addLast("codec", new HttpServerCodec(limits.maxInitialLineBytes(), limits.maxHeaderBytes(), 1024 * 1024))
                                 .addLast("continue", new HttpServerExpectContinueHandler())
                                 .addLast("chunked", new ChunkedWriteHandler())
-                                .addLast("dispatcher", new RequestDispatcher(router, workers, tracker, auditor));
+                                .addLast("dispatcher", new RequestDispatcher(router, workers, tracker, auditor, accessLog));
                     }
                 });
         serverChannel = bootstrap.bind(host, port).sync().channel();
@@ -105,6 +116,9 @@ public final class HttpServer implements AutoCloseable {
         if (ioGroup != null) {
             ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
             bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+        if (accessLog != null) {
+            accessLog.close();
         }
     }
 

@@ -31,13 +31,16 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final WorkerPool workers;
     private final ExchangeTracker tracker;
     private final RequestAuditor auditor;
+    private final AccessLog accessLog;
     private Exchange current;
 
-    RequestDispatcher(Router router, WorkerPool workers, ExchangeTracker tracker, RequestAuditor auditor) {
+    RequestDispatcher(Router router, WorkerPool workers, ExchangeTracker tracker, RequestAuditor auditor,
+                      AccessLog accessLog) {
         this.router = router;
         this.workers = workers;
         this.tracker = tracker;
         this.auditor = auditor;
+        this.accessLog = accessLog;
     }
 
     @Override
@@ -102,7 +105,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             RequestContext requestContext = new RequestContext(request.method(), new QueryStringDecoder("/"),
                     request.headers(), Map.of(), remote(ctx.channel().remoteAddress()), RequestIds.next(),
                     "request.malformed");
-            Exchange failed = new Exchange.Rejected(ctx, requestContext, this::finished, tracker, auditor);
+            Exchange failed = new Exchange.Rejected(ctx, requestContext, this::finished, tracker, auditor, accessLog);
             failed.respond(ErrorResponses.of(ErrorCode.UNSUPPORTED, "malformed request: " + reason, null, status), false);
             return failed;
         }
@@ -121,9 +124,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 remote, RequestIds.next(), match.action());
         Exchange exchange = match.endpoint() instanceof Endpoint.Streaming streaming
                 ? new Exchange.Streamed(ctx, requestContext, keepAlive, streaming.handler(), workers, this::finished,
-                tracker, auditor)
+                tracker, auditor, accessLog)
                 : new Exchange.Buffered(ctx, requestContext, keepAlive, (Endpoint.Buffered) match.endpoint(), workers,
-                this::finished, tracker, auditor);
+                this::finished, tracker, auditor, accessLog);
         exchange.start();
         return exchange;
     }

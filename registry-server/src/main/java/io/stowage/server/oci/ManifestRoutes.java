@@ -49,6 +49,21 @@ final class ManifestRoutes {
         Reference reference = Reference.parse(request.pathParam("reference"));
         StoredManifest manifest = registry.getManifest(name, reference);
         requireAcceptable(request, manifest, reference);
+        return answer(manifest);
+    }
+
+    /** {@link #get} from the manifest cache on the network thread, or null (see {@code Endpoint.FastPath}). */
+    Response getCached(RequestContext request) {
+        Reference reference = Reference.parse(request.pathParam("reference"));
+        StoredManifest manifest = registry.cachedManifest(request.pathParam("name"), reference).orElse(null);
+        if (manifest == null) {
+            return null;
+        }
+        requireAcceptable(request, manifest, reference);
+        return answer(manifest);
+    }
+
+    private static Response answer(StoredManifest manifest) {
         return Response.status(200)
                 .bytes(manifest.content(), manifest.mediaType())
                 .header(BlobRoutes.DIGEST_HEADER, manifest.digest())

@@ -32,8 +32,8 @@ public final class OciRoutes {
         router.route("/v2/" + NAME + "/referrers/(?<digest>[^/]+)")
                 .on(HttpMethod.GET, "referrers.list", Endpoint.bodiless(discovery::referrers));
         router.route("/v2/" + NAME + "/manifests/(?<reference>[^/]+)")
-                .on(HttpMethod.GET, "manifest.get", Endpoint.bodiless(manifests::get))
-                .on(HttpMethod.HEAD, "manifest.head", Endpoint.bodiless(manifests::get))
+                .on(HttpMethod.GET, "manifest.get", Endpoint.bodiless(manifests::get, manifests::getCached))
+                .on(HttpMethod.HEAD, "manifest.head", Endpoint.bodiless(manifests::get, manifests::getCached))
                 .on(HttpMethod.PUT, "manifest.put", Endpoint.buffered(registry.maxManifestBytes(), manifests::put))
                 .on(HttpMethod.DELETE, "manifest.delete", Endpoint.bodiless(manifests::delete));
         router.route("/v2/" + NAME + "/blobs/uploads/?")

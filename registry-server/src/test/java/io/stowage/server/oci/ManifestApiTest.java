@@ -52,6 +52,35 @@ class ManifestApiTest {
         }
     }
 
+    /** Repeated GETs are answered from the manifest cache on the network thread: never stale. */
+    @Test
+    void repeatedGetsFollowEveryChangeOfTheTag() throws Exception {
+        Digest first = api.pushImage("m/hot", "latest", 30);
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<byte[]> get = api.get("/v2/m/hot/manifests/latest", "Accept", OCI_MANIFEST);
+            assertEquals(200, get.statusCode());
+            assertEquals(first.toString(), get.headers().firstValue("Docker-Content-Digest").orElseThrow());
+            assertEquals(first, Digest.sha256(get.body()));
+        }
+        HttpResponse<byte[]> wrongType = api.get("/v2/m/hot/manifests/latest", "Accept", OCI_INDEX);
+        assertEquals(404, wrongType.statusCode(), "a cached manifest still obeys Accept");
+        assertEquals("MANIFEST_UNKNOWN", errorCode(wrongType));
+        HttpResponse<byte[]> head = api.send("HEAD", "/v2/m/hot/manifests/latest", null);
+        assertEquals(200, head.statusCode());
+        assertEquals(0, head.body().length);
+
+        Digest second = api.pushImage("m/hot", "latest", 31);
+        assertEquals(second.toString(), api.get("/v2/m/hot/manifests/latest").headers()
+                .firstValue("Docker-Content-Digest").orElseThrow(), "the moved tag, not the cached one");
+        assertEquals(200, api.get("/v2/m/hot/manifests/" + first).statusCode());
+
+        assertEquals(202, api.send("DELETE", "/v2/m/hot/manifests/latest", null).statusCode());
+        assertEquals(404, api.get("/v2/m/hot/manifests/latest").statusCode());
+        assertEquals(202, api.send("DELETE", "/v2/m/hot/manifests/" + first, null).statusCode());
+        assertEquals(404, api.get("/v2/m/hot/manifests/" + first).statusCode());
+        assertEquals(404, api.get("/v2/m/other/manifests/" + second).statusCode(), "cached per repository");
+    }
+
     @Test
     void manifestWithUnknownLayerIsManifestBlobUnknown() throws Exception {
         byte[] config = "{}".getBytes(StandardCharsets.UTF_8);

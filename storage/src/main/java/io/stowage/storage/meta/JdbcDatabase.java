@@ -12,6 +12,14 @@ interface JdbcDatabase extends AutoCloseable {
     /** Runs {@code work} in one write transaction: committed if it returns, rolled back if it throws. */
     <T> T write(SqlWork<T> work);
 
+    /**
+     * A write that changes only blob, blob-link and upload-session rows, never what a manifest or
+     * tag lookup returns: {@link CacheFencedDatabase} lets it past the manifest cache's fence.
+     */
+    default <T> T writeBlobRows(SqlWork<T> work) {
+        return write(work);
+    }
+
     /** Runs {@code work} on a connection that sees the last committed state. */
     <T> T read(SqlWork<T> work);
 

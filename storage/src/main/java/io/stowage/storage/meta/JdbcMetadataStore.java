@@ -26,13 +26,22 @@ import java.util.Set;
 public final class JdbcMetadataStore implements MetadataStore {
     /** A blob's GC hold is refreshed at most this often by reads, so pulls do not turn into writes. */
     private static final long HOLD_REFRESH_MILLIS = 60_000;
+    /** Manifests are a few KiB: 32 MiB holds thousands of hot tags. */
+    public static final long DEFAULT_CACHE_BYTES = 32L * 1024 * 1024;
 
     private final JdbcDatabase db;
+    private final ManifestCache cache;
     private final Clock clock;
     private volatile TagEventListener tagEventListener = TagEventListener.NONE;
 
+    /** A store without a manifest cache, for a database that other processes may write too. */
     JdbcMetadataStore(JdbcDatabase db, Clock clock) {
-        this.db = db;
+        this(db, new ManifestCache(0), clock);
+    }
+
+    private JdbcMetadataStore(JdbcDatabase db, ManifestCache cache, Clock clock) {
+        this.db = new CacheFencedDatabase(db, cache);
+        this.cache = cache;
         this.clock = clock;
     }
 
@@ -51,7 +60,15 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     /** Opens (creating and migrating if needed) the SQLite database of the embedded default. */
     public static JdbcMetadataStore openSqlite(Path databaseFile, Clock clock) {
-        return new JdbcMetadataStore(new SqliteDatabase(databaseFile), clock);
+        return openSqlite(databaseFile, DEFAULT_CACHE_BYTES, clock);
+    }
+
+    /**
+     * Opens the SQLite database with a manifest cache of up to {@code cacheBytes} (0: none). The
+     * cache is right here because this process is the database's only writer.
+     */
+    public static JdbcMetadataStore openSqlite(Path databaseFile, long cacheBytes, Clock clock) {
+        return new JdbcMetadataStore(new SqliteDatabase(databaseFile), new ManifestCache(cacheBytes), clock);
     }
 
     // ---- repositories -------------------------------------------------------------------------
@@ -75,7 +92,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public void linkBlob(String repository, Digest digest, long size) {
-        db.write(c -> {
+        db.writeBlobRows(c -> {
             long now = now();
             linkBlob(c, ensureRepository(c, repository, now), digest, size, now);
             return null;
@@ -94,7 +111,7 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
         long now = now();
         if (found.isPresent() && found.get().heldAt() < now - HOLD_REFRESH_MILLIS) {
-            db.write(c -> Sql.update(c, "UPDATE blobs SET held_at = ? WHERE digest = ? AND held_at < ?",
+            db.writeBlobRows(c -> Sql.update(c, "UPDATE blobs SET held_at = ? WHERE digest = ? AND held_at < ?",
                     now, digest.toString(), now));
         }
         return found.map(LinkedBlob::size);
@@ -105,7 +122,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public boolean unlinkBlob(String repository, Digest digest) {
-        return db.write(c -> {
+        return db.writeBlobRows(c -> {
             Long repositoryId = repositoryId(c, repository);
             return repositoryId != null && Sql.update(c, "DELETE FROM repository_blobs WHERE repository_id = ? AND digest = ?",
                     repositoryId, digest.toString()) > 0;
@@ -182,17 +199,42 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public Optional<StoredManifest> findManifest(String repository, Digest digest) {
-        return db.read(c -> manifest(c, "SELECT m.digest, m.media_type, m.content, m.pushed_at FROM manifests m"
-                + " JOIN repositories r ON r.id = m.repository_id WHERE r.name = ? AND m.digest = ? AND m.deleted_at IS NULL",
-                repository, digest.toString()));
+        String key = digest.toString();
+        StoredManifest cached = cache.byDigest(repository, key);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        long ticket = cache.readTicket();
+        Optional<StoredManifest> found = db.read(c -> manifest(c, "SELECT m.digest, m.media_type, m.content, m.pushed_at"
+                + " FROM manifests m JOIN repositories r ON r.id = m.repository_id"
+                + " WHERE r.name = ? AND m.digest = ? AND m.deleted_at IS NULL", repository, key));
+        found.ifPresent(manifest -> cache.offerByDigest(ticket, repository, key, manifest));
+        return found;
     }
 
     @Override
     public Optional<StoredManifest> findManifestByTag(String repository, String tag) {
-        return db.read(c -> manifest(c, "SELECT m.digest, m.media_type, m.content, m.pushed_at FROM tags t"
-                + " JOIN repositories r ON r.id = t.repository_id"
+        StoredManifest cached = cache.byTag(repository, tag);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        long ticket = cache.readTicket();
+        Optional<StoredManifest> found = db.read(c -> manifest(c, "SELECT m.digest, m.media_type, m.content, m.pushed_at"
+                + " FROM tags t JOIN repositories r ON r.id = t.repository_id"
                 + " JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest"
                 + " WHERE r.name = ? AND t.name = ? AND m.deleted_at IS NULL", repository, tag));
+        found.ifPresent(manifest -> cache.offerByTag(ticket, repository, tag, manifest));
+        return found;
+    }
+
+    @Override
+    public Optional<StoredManifest> cachedManifest(String repository, Digest digest) {
+        return Optional.ofNullable(cache.byDigest(repository, digest.toString()));
+    }
+
+    @Override
+    public Optional<StoredManifest> cachedManifestByTag(String repository, String tag) {
+        return Optional.ofNullable(cache.byTag(repository, tag));
     }
 
     @Override
@@ -464,7 +506,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public void createUpload(UploadSession session) {
-        db.write(c -> {
+        db.writeBlobRows(c -> {
             long repositoryId = ensureRepository(c, session.repository(), now());
             return Sql.update(c, "INSERT INTO upload_sessions (upload_id, repository_id, size, started_at, updated_at)"
                             + " VALUES (?, ?, ?, ?, ?)", session.uploadId(), repositoryId, session.size(),
@@ -482,13 +524,13 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public void touchUpload(String uploadId, long size, Instant at) {
-        db.write(c -> Sql.update(c, "UPDATE upload_sessions SET size = ?, updated_at = ? WHERE upload_id = ?",
+        db.writeBlobRows(c -> Sql.update(c, "UPDATE upload_sessions SET size = ?, updated_at = ? WHERE upload_id = ?",
                 size, at.toEpochMilli(), uploadId));
     }
 
     @Override
     public void completeUpload(String uploadId, Digest digest, long size) {
-        db.write(c -> {
+        db.writeBlobRows(c -> {
             Long repositoryId;
             try (PreparedStatement s = Sql.prepare(c, "SELECT repository_id FROM upload_sessions WHERE upload_id = ?", uploadId);
                  ResultSet rows = s.executeQuery()) {
@@ -505,7 +547,7 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public boolean deleteUpload(String uploadId) {
-        return db.write(c -> Sql.update(c, "DELETE FROM upload_sessions WHERE upload_id = ?", uploadId) > 0);
+        return db.writeBlobRows(c -> Sql.update(c, "DELETE FROM upload_sessions WHERE upload_id = ?", uploadId) > 0);
     }
 
     @Override

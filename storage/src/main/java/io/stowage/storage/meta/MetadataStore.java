@@ -64,6 +64,19 @@ public interface MetadataStore extends AutoCloseable {
     Optional<StoredManifest> findManifestByTag(String repository, String tag);
 
     /**
+     * {@link #findManifest} answered from memory, or empty when that would need the database:
+     * never blocks, so a network thread may ask. Empty says nothing about whether it exists.
+     */
+    default Optional<StoredManifest> cachedManifest(String repository, Digest digest) {
+        return Optional.empty();
+    }
+
+    /** {@link #findManifestByTag} answered from memory, or empty; never blocks (see {@link #cachedManifest}). */
+    default Optional<StoredManifest> cachedManifestByTag(String repository, String tag) {
+        return Optional.empty();
+    }
+
+    /**
      * Soft-deletes the manifest and every tag pointing at it: to clients they are gone, but the
      * rows and bytes stay for undelete until the garbage collector's retention passes. Each tag
      * gets a {@code deleted} journal event. False if no live manifest had that digest.

@@ -250,6 +250,17 @@ public final class RegistryService {
         return new PutManifestResult(digest, parsed.subject());
     }
 
+    /**
+     * {@link #getManifest} if it can be answered from memory without blocking, else empty (which
+     * says nothing about whether the manifest exists: ask {@link #getManifest} on a worker).
+     */
+    public Optional<StoredManifest> cachedManifest(String repository, Reference reference) {
+        // No name check: only names that passed it on the way into the cache can be found there.
+        return reference.isDigest()
+                ? metadata.cachedManifest(repository, reference.digest())
+                : metadata.cachedManifestByTag(repository, reference.tag());
+    }
+
     /** A manifest by tag or digest; {@code MANIFEST_UNKNOWN} otherwise. */
     public StoredManifest getManifest(String repository, Reference reference) {
         RepositoryName.validate(repository);
