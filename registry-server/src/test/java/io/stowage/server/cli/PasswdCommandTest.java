@@ -19,10 +19,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code registry passwd}, run as an operator would, with the password piped to standard input. */
 class PasswdCommandTest {
@@ -71,6 +73,37 @@ class PasswdCommandTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         String line = Files.readString(file);
         assertTrue(line.startsWith("alice:$2y$04$") && line.endsWith("\n"), line);
+    }
+
+    @Test
+    void theApacheHtpasswdToolAcceptsTheHashesWeWrite() throws Exception {
+        assumeTrue(onPath("htpasswd"), "htpasswd (apache2-utils) is not installed: skipping the cross-check with it");
+        assertEquals(0, registry("s3cret pass\n", "passwd", "--file", file.toString(), "--cost", "5", "alice").exit());
+        assertEquals(0, htpasswdVerify("alice", "s3cret pass"));
+        assertEquals(3, htpasswdVerify("alice", "s3cret pas"), "htpasswd -v exits 3 on a wrong password");
+    }
+
+    /** {@code htpasswd -v}, the password on its standard input: its exit code. */
+    private int htpasswdVerify(String user, String password) throws Exception {
+        Process process = new ProcessBuilder("htpasswd", "-vi", file.toString(), user)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        process.getOutputStream().write((password + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        return process.exitValue();
+    }
+
+    private static boolean onPath(String tool) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String entry : path.split(java.io.File.pathSeparator)) {
+            if (!entry.isEmpty() && Files.isExecutable(Path.of(entry, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
