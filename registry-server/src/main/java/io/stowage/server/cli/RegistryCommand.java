@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "registry", mixinStandardHelpOptions = true, version = "stowage registry 0.1.0",
         description = "A self-hosted OCI registry that never loses an image.",
-        subcommands = {ServeCommand.class, GcCommand.class, AuditCommand.class, WarmupCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, GcCommand.class, AuditCommand.class, PasswdCommand.class,
+                WarmupCommand.class, CommandLine.HelpCommand.class})
 public final class RegistryCommand implements Runnable {
 
     @CommandLine.Spec

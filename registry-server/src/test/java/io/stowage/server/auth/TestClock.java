@@ -1,0 +1,39 @@
+package io.stowage.server.auth;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock the test moves by hand, to cross reload intervals, token lifetimes and throttle windows. */
+final class TestClock extends Clock {
+    private volatile Instant now;
+
+    TestClock() {
+        this(Instant.parse("2026-03-01T10:00:00Z"));
+    }
+
+    TestClock(Instant start) {
+        this.now = start;
+    }
+
+    void advance(Duration by) {
+        now = now.plus(by);
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        return this;
+    }
+
+    @Override
+    public Instant instant() {
+        return now;
+    }
+}
