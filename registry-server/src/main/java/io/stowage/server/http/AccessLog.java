@@ -44,7 +44,7 @@ public final class AccessLog implements AutoCloseable {
     private final Thread writer;
     private volatile boolean closed;
 
-    private AccessLog(OutputStream out) {
+    AccessLog(OutputStream out) {
         this.out = out;
         this.queue = new ArrayBlockingQueue<>(QUEUE);
         this.writer = new Thread(this::run, "access-log");
@@ -57,12 +57,15 @@ public final class AccessLog implements AutoCloseable {
         return LoggerFactory.getLogger("io.stowage.access").isInfoEnabled() ? new AccessLog(out) : null;
     }
 
-    /** Queues one line; never blocks. */
-    void request(String method, String path, int status, long in, long out, long micros, String remote, boolean sent) {
+    /** Queues one line; never blocks. False when it was dropped instead. */
+    boolean request(String method, String path, int status, long in, long out, long micros, String remote,
+                    boolean sent) {
         if (closed || !queue.offer(new Line(System.currentTimeMillis(), method, path, status, in, out, micros, remote,
                 sent))) {
             dropped.incrementAndGet();
+            return false;
         }
+        return true;
     }
 
     private void run() {

@@ -59,6 +59,7 @@ public final class FilesystemBlobStore implements BlobStore {
     private final BlobLayout layout;
     private final Clock clock;
     private final RunningHashes hashes = new RunningHashes();
+    private final EarlyWriteback writeback = new EarlyWriteback();
     private final BlobPublisher publisher;
 
     /** Opens the store over {@code root}, creating the directory tree (durably) where missing. */
@@ -127,7 +128,7 @@ public final class FilesystemBlobStore implements BlobStore {
     }
 
     private BlobUpload newUpload(String id) {
-        return new FilesystemUpload(id, layout, hashes, publisher, clock);
+        return new FilesystemUpload(id, layout, hashes, publisher, writeback, clock);
     }
 
     /**
@@ -188,6 +189,7 @@ public final class FilesystemBlobStore implements BlobStore {
     /** Forgets the in-memory hash states; sessions on disk stay resumable by a new store. */
     @Override
     public void close() {
+        writeback.close();
         hashes.clear();
         publisher.forgetDirectories();
         log.info("blob store closed root={}", layout.root());

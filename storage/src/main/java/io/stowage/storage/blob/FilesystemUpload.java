@@ -35,10 +35,13 @@ final class FilesystemUpload implements BlobUpload {
     private final Path data;
     private final RunningHashes hashes;
     private final BlobPublisher publisher;
+    private final EarlyWriteback writeback;
     private final Clock clock;
 
-    FilesystemUpload(String id, BlobLayout layout, RunningHashes hashes, BlobPublisher publisher, Clock clock) {
+    FilesystemUpload(String id, BlobLayout layout, RunningHashes hashes, BlobPublisher publisher,
+                     EarlyWriteback writeback, Clock clock) {
         this.id = id;
+        this.writeback = writeback;
         this.dir = layout.uploadDir(id);
         this.data = layout.uploadData(id);
         this.hashes = hashes;
@@ -70,10 +73,12 @@ final class FilesystemUpload implements BlobUpload {
             // Taken before writing, so the bytes written are exactly the bytes hashed, heap or direct.
             ByteBuffer toHash = bytes.duplicate();
             // The hash covers the whole file, so where it stops is where the file ends.
-            long position = hash.bytesCovered();
+            long start = hash.bytesCovered();
+            long position = start;
             while (bytes.hasRemaining()) {
                 position += channel.write(bytes, position);
             }
+            writeback.written(data, start, position);
             // Hashed only after every byte is written: if a write fails half way, the hash covers
             // fewer bytes than the file holds and the next call rebuilds it from the file.
             hash.update(toHash);

@@ -83,6 +83,33 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
         assertTrue(regularFilesUnder(uploadsDir()).isEmpty(), "commit removes the session directory");
     }
 
+    /** Uploads past the early-writeback mark (fsyncs started while bytes still arrive) store the same bytes. */
+    @Test
+    void uploadsBiggerThanTheWritebackStepStoreExactlyTheirBytes() throws Exception {
+        byte[] chunk = randomBytes(8 * 1024 * 1024, 9);
+        int chunks = (int) (2 * EarlyWriteback.EVERY / chunk.length) + 3;
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        BlobUpload upload = store().startUpload();
+        for (int i = 0; i < chunks; i++) {
+            chunk[0] = (byte) i;
+            sha.update(chunk);
+            upload.append(java.nio.ByteBuffer.wrap(chunk));
+        }
+        Digest expected = Digest.parse("sha256:" + java.util.HexFormat.of().formatHex(sha.digest()));
+        assertEquals(expected, upload.commit(expected).digest());
+        Path stored = blobsDir().resolve("sha256").resolve(expected.hex().substring(0, 2)).resolve(expected.hex());
+        assertEquals((long) chunks * chunk.length, Files.size(stored));
+        assertTrue(regularFilesUnder(uploadsDir()).isEmpty());
+
+        // A session cancelled while an early fsync may be queued leaves nothing behind either.
+        BlobUpload cancelled = store().startUpload();
+        for (int i = 0; i < chunks; i++) {
+            cancelled.append(java.nio.ByteBuffer.wrap(chunk));
+        }
+        cancelled.cancel();
+        assertTrue(regularFilesUnder(uploadsDir()).isEmpty());
+    }
+
     @Test
     void readerPollingTheBlobPathNeverSeesAPartialFile() throws Exception {
         byte[] content = randomBytes(8 * 1024 * 1024, 3);
