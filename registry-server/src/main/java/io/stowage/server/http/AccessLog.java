@@ -28,10 +28,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class AccessLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
+    /** Up to the second; the milliseconds are appended by hand (the formatter's fraction goes through BigDecimal). */
+    private static final DateTimeFormatter SECOND =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
     private static final int QUEUE = 16_384;
     private static final int BATCH = 1_024;
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /** What one line says; formatted on the log's own thread. */
     private record Line(long epochMillis, String method, String path, int status, long in, long out, long micros,
@@ -41,6 +43,9 @@ public final class AccessLog implements AutoCloseable {
     private final OutputStream out;
     private final ArrayBlockingQueue<Line> queue;
     private final AtomicLong dropped = new AtomicLong();
+    // Writer-thread state: the second last formatted, reused by every line within it.
+    private long formattedSecond = Long.MIN_VALUE;
+    private String formattedSecondText = "";
     private final Thread writer;
     private volatile boolean closed;
 
@@ -71,6 +76,7 @@ public final class AccessLog implements AutoCloseable {
     private void run() {
         List<Line> batch = new ArrayList<>(BATCH);
         StringBuilder text = new StringBuilder(BATCH * 160);
+        long lastWriteNanos = 0;
         while (!closed || !queue.isEmpty()) {
             try {
                 Line first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -78,13 +84,20 @@ public final class AccessLog implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
+                // At most one write per LINGER under load: a wake-up and a write call per few lines
+                // cost more than formatting them. A quiet server's line waits at most that long.
+                long wait = LINGER_NANOS - (System.nanoTime() - lastWriteNanos);
+                if (wait > 0 && !closed && queue.size() < BATCH) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
             } catch (InterruptedException e) {
                 break;
             }
             queue.drainTo(batch, BATCH - 1);
             long lost = dropped.getAndSet(0);
             if (lost > 0) {
-                text.append(TIME.format(Instant.now())).append(" WARN  [access-log] io.stowage.access - dropped=")
+                time(System.currentTimeMillis(), text);
+                text.append(" WARN  [access-log] io.stowage.access - dropped=")
                         .append(lost).append(" lines the output could not keep up with\n");
             }
             for (Line line : batch) {
@@ -98,12 +111,25 @@ public final class AccessLog implements AutoCloseable {
             }
             batch.clear();
             text.setLength(0);
+            lastWriteNanos = System.nanoTime();
         }
     }
 
-    private static void format(Line line, StringBuilder text) {
-        text.append(TIME.format(Instant.ofEpochMilli(line.epochMillis())))
-                .append(" INFO  [access-log] io.stowage.access - request method=").append(line.method())
+    /** {@code yyyy-MM-ddTHH:mm:ss.SSSZ} in UTC. */
+    private void time(long epochMillis, StringBuilder text) {
+        long second = Math.floorDiv(epochMillis, 1000);
+        if (second != formattedSecond) {
+            formattedSecond = second;
+            formattedSecondText = SECOND.format(Instant.ofEpochSecond(second));
+        }
+        int millis = (int) Math.floorMod(epochMillis, 1000);
+        text.append(formattedSecondText).append('.').append(millis < 100 ? millis < 10 ? "00" : "0" : "").append(millis)
+                .append('Z');
+    }
+
+    private void format(Line line, StringBuilder text) {
+        time(line.epochMillis(), text);
+        text.append(" INFO  [access-log] io.stowage.access - request method=").append(line.method())
                 .append(" path=").append(line.path())
                 .append(" status=").append(line.status())
                 .append(" in=").append(line.in())
