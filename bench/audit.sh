@@ -2,8 +2,8 @@
 # What the audit log costs: the same four workloads against one registry with audit.enabled=true and
 # one with audit.enabled=false (fresh data directories, 127.0.0.1 only; both run side by side, each
 # workload drives one at a time, in alternating order, so drift of the machine hits both alike).
-#   1. manifest GET by tag   wrk -t2 -c64 -d20s --latency (after a 5 s warm-up)
-#   2. blob HEAD             wrk -t2 -c64 -d20s --latency (after a 3 s warm-up), on the empty blob:
+#   1. manifest GET by tag   wrk -t2 -c64 -d20s --latency (after a 30 s warm-up)
+#   2. blob HEAD             wrk -t2 -c64 -d20s --latency (after a 30 s warm-up), on the empty blob:
 #                            wrk 4.1 waits for a body after HEAD when Content-Length > 0 and never
 #                            completes a request; the server answers HEAD from metadata alone
 #                            (statBlob), so the size does not change the work
@@ -129,12 +129,12 @@ seed on; seed off
 
 for mode in on off; do
   echo "audit $mode: manifest GET ..." >&2
-  wrk -t2 -c64 -d5s -H "Accept: $OCI_MANIFEST" "${BASE[$mode]}/v2/$REPO/manifests/v1" >/dev/null
+  wrk -t2 -c64 -d30s -H "Accept: $OCI_MANIFEST" "${BASE[$mode]}/v2/$REPO/manifests/v1" >/dev/null
   run_wrk "$mode" get "${BASE[$mode]}/v2/$REPO/manifests/v1" -H "Accept: $OCI_MANIFEST"
 done
 for mode in off on; do
   echo "audit $mode: blob HEAD ..." >&2
-  wrk -t2 -c64 -d3s -s "$WORK/head.lua" "${BASE[$mode]}/v2/$REPO/blobs/$EMPTY_DIGEST" >/dev/null
+  wrk -t2 -c64 -d30s -s "$WORK/head.lua" "${BASE[$mode]}/v2/$REPO/blobs/$EMPTY_DIGEST" >/dev/null
   run_wrk "$mode" head "${BASE[$mode]}/v2/$REPO/blobs/$EMPTY_DIGEST" -s "$WORK/head.lua"
 done
 
