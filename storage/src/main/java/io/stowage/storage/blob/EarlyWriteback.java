@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * writing dirty pages back only past a share of RAM (gigabytes on a server), so without this a
  * 1 GiB push wrote everything to the page cache first and then waited about two seconds in the
  * commit's fsync with the disk idle until then: a third of the push's time (curl -T of 1 GiB:
- * 255-280 MiB/s without, 326-360 with; a 16 MiB step measured the same as 64). Every {@link #EVERY} bytes
+ * 255-280 MiB/s without, 326-360 with; a 16 MiB step measured the same as 64, also for 16
+ * concurrent 32 MiB pushes). Every {@link #EVERY} bytes
  * an fsync of the file runs on a thread of its own while the upload goes on, so the commit's
  * fsync finds little left to do. Only a hint: durability still comes from that fsync, and a
  * failed or skipped early one changes nothing. Thread-safe.
