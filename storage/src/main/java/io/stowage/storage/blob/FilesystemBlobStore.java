@@ -60,6 +60,7 @@ public final class FilesystemBlobStore implements BlobStore {
     private final Clock clock;
     private final RunningHashes hashes = new RunningHashes();
     private final EarlyWriteback writeback = new EarlyWriteback();
+    private final ParallelHashing hashing = new ParallelHashing(Runtime.getRuntime().availableProcessors());
     private final BlobPublisher publisher;
 
     /** Opens the store over {@code root}, creating the directory tree (durably) where missing. */
@@ -128,7 +129,7 @@ public final class FilesystemBlobStore implements BlobStore {
     }
 
     private BlobUpload newUpload(String id) {
-        return new FilesystemUpload(id, layout, hashes, publisher, writeback, clock);
+        return new FilesystemUpload(id, layout, hashes, publisher, writeback, hashing, clock);
     }
 
     /**
@@ -190,6 +191,7 @@ public final class FilesystemBlobStore implements BlobStore {
     @Override
     public void close() {
         writeback.close();
+        hashing.close();
         hashes.clear();
         publisher.forgetDirectories();
         log.info("blob store closed root={}", layout.root());

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * One upload session of a {@link FilesystemBlobStore}: appends to {@code uploads/<id>/data},
@@ -36,12 +38,14 @@ final class FilesystemUpload implements BlobUpload {
     private final RunningHashes hashes;
     private final BlobPublisher publisher;
     private final EarlyWriteback writeback;
+    private final ParallelHashing hashing;
     private final Clock clock;
 
     FilesystemUpload(String id, BlobLayout layout, RunningHashes hashes, BlobPublisher publisher,
-                     EarlyWriteback writeback, Clock clock) {
+                     EarlyWriteback writeback, ParallelHashing hashing, Clock clock) {
         this.id = id;
         this.writeback = writeback;
+        this.hashing = hashing;
         this.dir = layout.uploadDir(id);
         this.data = layout.uploadData(id);
         this.hashes = hashes;
@@ -70,20 +74,45 @@ final class FilesystemUpload implements BlobUpload {
     public void append(ByteBuffer bytes) throws IOException {
         try (FileChannel channel = openData()) {
             RunningHash hash = hashes.current(id, channel);
-            // Taken before writing, so the bytes written are exactly the bytes hashed, heap or direct.
-            ByteBuffer toHash = bytes.duplicate();
             // The hash covers the whole file, so where it stops is where the file ends.
             long start = hash.bytesCovered();
+            // Hashed on another core while this thread writes the same bytes (a view of them).
+            Future<?> hashed = hashing.start(hash, bytes);
             long position = start;
-            while (bytes.hasRemaining()) {
-                position += channel.write(bytes, position);
+            try {
+                while (bytes.hasRemaining()) {
+                    position += channel.write(bytes, position);
+                }
+            } catch (IOException | RuntimeException e) {
+                // The hash now covers bytes the file may not hold: drop it, so the next request
+                // rebuilds it from the file, once the hashing is done with the buffer.
+                awaitQuietly(hashed);
+                hashes.forget(id);
+                throw e;
             }
+            await(hashed);
             writeback.written(data, start, position);
-            // Hashed only after every byte is written: if a write fails half way, the hash covers
-            // fewer bytes than the file holds and the next call rebuilds it from the file.
-            hash.update(toHash);
         }
         recordWriteTime();
+    }
+
+    private static void await(Future<?> hashing) throws IOException {
+        try {
+            hashing.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while hashing an upload");
+        } catch (ExecutionException e) {
+            throw new IOException("hashing an upload failed", e.getCause());
+        }
+    }
+
+    private static void awaitQuietly(Future<?> hashing) {
+        try {
+            await(hashing);
+        } catch (IOException ignored) {
+            // The write's own failure is the one to report.
+        }
     }
 
     @Override
