@@ -3,6 +3,7 @@ package io.stowage.server.http;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -101,7 +102,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             // Docker probes with a TLS ClientHello before falling back to plain HTTP: routine, so debug.
             String reason = printable(String.valueOf(cause.getMessage()));
             log.debug("malformed request remote={} reason={}", ctx.channel().remoteAddress(), reason);
-            int status = cause instanceof TooLongFrameException ? 431 : 400;
+            // A request line too long is a URI too long (414); too many header bytes are 431.
+            int status = cause instanceof TooLongHttpLineException ? 414 : cause instanceof TooLongFrameException ? 431 : 400;
             RequestContext requestContext = new RequestContext(request.method(), new QueryStringDecoder("/"),
                     request.headers(), Map.of(), remote(ctx.channel().remoteAddress()), RequestIds.next(),
                     "request.malformed");

@@ -41,6 +41,7 @@ final class UploadSink implements BodySink {
     public Response finish() throws Exception {
         try {
             if (declaredLength != null && written != declaredLength) {
+                writer.discardAppended();
                 throw RegistryException.sizeInvalid(
                         "Content-Range announced " + declaredLength + " bytes but the body had " + written);
             }
@@ -54,8 +55,13 @@ final class UploadSink implements BodySink {
         }
     }
 
+    /** The request failed or its client left mid-body: none of its bytes stay in the session. */
     @Override
     public void abort() {
-        writer.close();
+        try {
+            writer.discardAppended();
+        } finally {
+            writer.close();
+        }
     }
 }

@@ -37,6 +37,13 @@ public interface BlobUpload {
      */
     BlobUpload.Committed commit(Digest expected) throws IOException;
 
+    /**
+     * Cuts the session back to {@code size} bytes (no more than it has), discarding what a failed
+     * request appended after that point, so that a request either adds its whole chunk or
+     * nothing. The running hash is rebuilt from the bytes kept when next needed.
+     */
+    void truncate(long size) throws IOException;
+
     /** Discards the session and its bytes. Idempotent. */
     void cancel() throws IOException;
 

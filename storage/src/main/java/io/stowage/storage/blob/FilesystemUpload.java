@@ -144,6 +144,19 @@ final class FilesystemUpload implements BlobUpload {
     }
 
     @Override
+    public void truncate(long size) throws IOException {
+        try (FileChannel channel = openData()) {
+            if (size < 0 || size > channel.size()) {
+                throw new IllegalArgumentException("cannot cut upload " + id + " of " + channel.size()
+                        + " bytes back to " + size);
+            }
+            hashes.forget(id);
+            channel.truncate(size);
+        }
+        log.info("upload cut back after a failed request upload={} size={}", id, size);
+    }
+
+    @Override
     public void cancel() throws IOException {
         hashes.forget(id);
         if (deleteSession()) {

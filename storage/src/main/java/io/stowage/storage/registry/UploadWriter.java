@@ -29,6 +29,8 @@ public final class UploadWriter implements AutoCloseable {
     private final Clock clock;
     private final Runnable unlock;
     private long size;
+    /** Where this request's bytes start: what a failed request is cut back to. */
+    private final long sizeAtOpen;
     private boolean finished;
 
     UploadWriter(String repository, BlobUpload upload, MetadataStore metadata, DigestLocks digestLocks, Clock clock,
@@ -40,6 +42,7 @@ public final class UploadWriter implements AutoCloseable {
         this.clock = clock;
         this.unlock = unlock;
         this.size = upload.size();
+        this.sizeAtOpen = size;
     }
 
     public String uploadId() {
@@ -70,6 +73,27 @@ public final class UploadWriter implements AutoCloseable {
         int length = bytes.remaining();
         upload.append(bytes);
         size += length;
+    }
+
+    /**
+     * Takes back whatever this request appended, for a request that failed or was cut off: a
+     * chunk is stored whole or not at all, so the session always ends where the client's last
+     * {@code 202} said it does. Failing to cut back is logged, not thrown: the client sees the
+     * session's real size in the next status or 416.
+     */
+    public void discardAppended() {
+        if (finished) {
+            return;
+        }
+        try {
+            // The file, not our count: an append that failed half way may have left bytes too.
+            if (upload.size() > sizeAtOpen) {
+                upload.truncate(sizeAtOpen);
+            }
+            size = sizeAtOpen;
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not take back the bytes of a failed request upload={} size={}", upload.id(), size, e);
+        }
     }
 
     /**
