@@ -105,7 +105,10 @@ public final class Registry implements AutoCloseable {
         OpsRoutes.register(router, service);
         this.workers = new WorkerPool(config.http.workerThreads, config.http.workerQueue);
         this.server = new HttpServer(router, workers,
-                new HttpServer.Limits(config.limits.maxInitialLineBytes, config.limits.maxHeaderBytes),
+                new HttpServer.Limits(config.limits.maxInitialLineBytes, config.limits.maxHeaderBytes,
+                        config.limits.maxConnectionsPerAddress, config.limits.maxConcurrentUploads,
+                        config.limits.idleTimeout, config.limits.headerTimeout, config.limits.bodyIdleTimeout,
+                        config.limits.maxBodyDuration),
                 config.http.effectiveIoThreads(),
                 new RequestAuditor(audit, config.audit.recordOps, clock));
         ListenAddress listen = ListenAddress.parse(config.http.addr);

@@ -152,6 +152,15 @@ public final class ConfigLoader {
         requirePositive("limits.maxManifestBytes", config.limits.maxManifestBytes);
         requirePositive("limits.maxHeaderBytes", config.limits.maxHeaderBytes);
         requirePositive("limits.maxInitialLineBytes", config.limits.maxInitialLineBytes);
+        requirePositive("limits.maxConnectionsPerAddress", config.limits.maxConnectionsPerAddress);
+        requirePositive("limits.maxConcurrentUploads", config.limits.maxConcurrentUploads);
+        for (var timeout : java.util.Map.of("limits.idleTimeout", config.limits.idleTimeout,
+                "limits.headerTimeout", config.limits.headerTimeout, "limits.bodyIdleTimeout",
+                config.limits.bodyIdleTimeout, "limits.maxBodyDuration", config.limits.maxBodyDuration).entrySet()) {
+            if (timeout.getValue() == null || timeout.getValue().toMillis() < 1_000) {
+                throw new ConfigException(timeout.getKey() + " must be at least PT1S, was " + timeout.getValue(), null);
+            }
+        }
         if (config.uploads.purgeAfter.isNegative() || config.uploads.purgeInterval.isNegative()
                 || config.uploads.purgeInterval.isZero()) {
             throw new ConfigException("uploads.purgeAfter must be >= 0 and uploads.purgeInterval > 0", null);

@@ -125,5 +125,17 @@ public final class RegistryConfig {
         public int maxInitialLineBytes = 8192;
         /** Largest header block of a request. */
         public int maxHeaderBytes = 16 * 1024;
+        /** Open connections one client address may hold; more are answered 429 and closed. */
+        public int maxConnectionsPerAddress = 256;
+        /** Streamed uploads (blob POST/PATCH/PUT with a body) in progress at once; more get 429. */
+        public int maxConcurrentUploads = 512;
+        /** A keep-alive connection with no request for this long is closed. */
+        public Duration idleTimeout = Duration.ofMinutes(2);
+        /** A request's headers must be complete this long after its first byte (slowloris). */
+        public Duration headerTimeout = Duration.ofSeconds(30);
+        /** A body that sends nothing for this long while the server waits for it is cut off. */
+        public Duration bodyIdleTimeout = Duration.ofSeconds(60);
+        /** No request body (one upload request) may take longer than this. */
+        public Duration maxBodyDuration = Duration.ofHours(2);
     }
 }

@@ -35,8 +35,18 @@ import java.util.concurrent.TimeUnit;
 public final class HttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
 
-    /** HTTP limits: a request line or header block beyond these is refused before any routing. */
-    public record Limits(int maxInitialLineBytes, int maxHeaderBytes) {
+    /**
+     * HTTP limits: a request line or header block beyond these is refused before any routing;
+     * connections per address, uploads at once and the connection timeouts (see
+     * {@link ConnectionTimeouts}) keep one client from holding the server.
+     */
+    public record Limits(int maxInitialLineBytes, int maxHeaderBytes, int maxConnectionsPerAddress,
+                         int maxConcurrentUploads, Duration idleTimeout, Duration headerTimeout,
+                         Duration bodyIdleTimeout, Duration maxBodyDuration) {
+
+        ConnectionTimeouts.Settings timeouts() {
+            return new ConnectionTimeouts.Settings(idleTimeout, headerTimeout, bodyIdleTimeout, maxBodyDuration);
+        }
     }
 
     private final Router router;
@@ -45,6 +55,8 @@ public final class HttpServer implements AutoCloseable {
     private final int ioThreads;
     private final RequestAuditor auditor;
     private final ExchangeTracker tracker = new ExchangeTracker();
+    private ConnectionsPerAddress connectionsPerAddress;
+    private UploadSlots uploadSlots;
     /** Null when off; see {@link AccessLog#toStream}. */
     private final AccessLog accessLog = AccessLog.toStream(System.out);
     private final ChannelGroup connections = new DefaultChannelGroup("connections", GlobalEventExecutor.INSTANCE);
@@ -80,6 +92,8 @@ public final class HttpServer implements AutoCloseable {
             ioGroup = new NioEventLoopGroup(ioThreads);
             channelType = NioServerSocketChannel.class;
         }
+        connectionsPerAddress = new ConnectionsPerAddress(limits.maxConnectionsPerAddress());
+        uploadSlots = new UploadSlots(limits.maxConcurrentUploads());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, ioGroup)
                 .channel(channelType)
@@ -92,11 +106,16 @@ public final class HttpServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         connections.add(channel);
+                        ConnectionTimeouts timeouts = new ConnectionTimeouts(limits.timeouts());
                         channel.pipeline()
+                                .addLast("perAddress", connectionsPerAddress)
+                                .addLast("rawActivity", timeouts.rawSide())
                                 .addLast("codec", new HttpServerCodec(limits.maxInitialLineBytes(), limits.maxHeaderBytes(), 1024 * 1024))
+                                .addLast("timeouts", timeouts)
                                 .addLast("continue", new HttpServerExpectContinueHandler())
                                 .addLast("chunked", new ChunkedWriteHandler())
-                                .addLast("dispatcher", new RequestDispatcher(router, workers, tracker, auditor, accessLog));
+                                .addLast("dispatcher", new RequestDispatcher(router, workers, tracker, auditor, accessLog,
+                                        uploadSlots));
                     }
                 });
         serverChannel = bootstrap.bind(host, port).sync().channel();

@@ -3,11 +3,12 @@ package io.stowage.server.http;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.stowage.storage.error.ErrorCode;
 import org.slf4j.Logger;
@@ -33,15 +34,19 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final ExchangeTracker tracker;
     private final RequestAuditor auditor;
     private final AccessLog accessLog;
+    private final UploadSlots uploadSlots;
     private Exchange current;
+    /** Whether {@link #current} holds one of the {@link UploadSlots}. */
+    private boolean holdsUploadSlot;
 
     RequestDispatcher(Router router, WorkerPool workers, ExchangeTracker tracker, RequestAuditor auditor,
-                      AccessLog accessLog) {
+                      AccessLog accessLog, UploadSlots uploadSlots) {
         this.router = router;
         this.workers = workers;
         this.tracker = tracker;
         this.auditor = auditor;
         this.accessLog = accessLog;
+        this.uploadSlots = uploadSlots;
     }
 
     @Override
@@ -86,7 +91,15 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             current.abort();
             current = null;
         }
+        releaseUploadSlot();
         super.channelInactive(ctx);
+    }
+
+    private void releaseUploadSlot() {
+        if (holdsUploadSlot) {
+            holdsUploadSlot = false;
+            uploadSlots.release();
+        }
     }
 
     @Override
@@ -124,6 +137,15 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
         RequestContext requestContext = new RequestContext(request.method(), uri, request.headers(), match.pathParams(),
                 remote, RequestIds.next(), match.action());
+        if (match.endpoint() instanceof Endpoint.Streaming) {
+            if (!uploadSlots.tryTake()) {
+                Exchange refused = new Exchange.Rejected(ctx, requestContext, this::finished, tracker, auditor, accessLog);
+                refused.respond(ErrorResponses.of(ErrorCode.TOOMANYREQUESTS, "too many uploads in progress; retry shortly",
+                        null, 429).header(HttpHeaderNames.RETRY_AFTER, "1"), false);
+                return refused;
+            }
+            holdsUploadSlot = true;
+        }
         Exchange exchange = match.endpoint() instanceof Endpoint.Streaming streaming
                 ? new Exchange.Streamed(ctx, requestContext, keepAlive, streaming.handler(), workers, this::finished,
                 tracker, auditor, accessLog)
@@ -137,6 +159,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private void finished(ChannelHandlerContext ctx, Exchange exchange, boolean keepAlive) {
         if (current == exchange) {
             current = null;
+            releaseUploadSlot();
         }
         if (keepAlive) {
             ctx.read();

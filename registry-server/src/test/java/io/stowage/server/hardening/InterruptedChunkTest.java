@@ -41,7 +41,7 @@ class InterruptedChunkTest {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
         String range;
         do {
-            range = api.get(location).headers().firstValue("Range").orElseThrow();
+            range = api.get(location).headers().firstValue("Range").orElse("(session busy)");
         } while (!range.equals("0-4999") && Instant.now().isBefore(deadline) && sleep());
         assertEquals("0-4999", range, "the 300 bytes of the cut request are gone");
 
