@@ -44,6 +44,7 @@ public final class HttpServer implements AutoCloseable {
     private final Limits limits;
     private final int ioThreads;
     private final RequestAuditor auditor;
+    private final RequestGuard guard;
     private final ExchangeTracker tracker = new ExchangeTracker();
     /** Null when off; see {@link AccessLog#toStream}. */
     private final AccessLog accessLog = AccessLog.toStream(System.out);
@@ -57,6 +58,12 @@ public final class HttpServer implements AutoCloseable {
      *                  database and hashing run on {@code workers} instead
      */
     public HttpServer(Router router, WorkerPool workers, Limits limits, int ioThreads, RequestAuditor auditor) {
+        this(router, workers, limits, ioThreads, auditor, RequestGuard.OPEN);
+    }
+
+    /** @param guard who may do what; {@link RequestGuard#OPEN} without authentication */
+    public HttpServer(Router router, WorkerPool workers, Limits limits, int ioThreads, RequestAuditor auditor,
+                      RequestGuard guard) {
         if (ioThreads < 1) {
             throw new IllegalArgumentException("ioThreads must be at least 1, was " + ioThreads);
         }
@@ -65,6 +72,7 @@ public final class HttpServer implements AutoCloseable {
         this.limits = limits;
         this.ioThreads = ioThreads;
         this.auditor = auditor;
+        this.guard = guard;
     }
 
     /** Binds and starts serving; returns the bound address (useful with port 0). */
@@ -96,7 +104,7 @@ public final class HttpServer implements AutoCloseable {
                                 .addLast("codec", new HttpServerCodec(limits.maxInitialLineBytes(), limits.maxHeaderBytes(), 1024 * 1024))
                                 .addLast("continue", new HttpServerExpectContinueHandler())
                                 .addLast("chunked", new ChunkedWriteHandler())
-                                .addLast("dispatcher", new RequestDispatcher(router, workers, tracker, auditor, accessLog));
+                                .addLast("dispatcher", new RequestDispatcher(router, workers, tracker, auditor, accessLog, guard));
                     }
                 });
         serverChannel = bootstrap.bind(host, port).sync().channel();

@@ -70,7 +70,7 @@ class BackpressureTest {
             }
         });
         channel.config().setAutoRead(false);
-        channel.pipeline().addLast(new RequestDispatcher(router, workers, new ExchangeTracker(), RequestAuditor.off(), null));
+        channel.pipeline().addLast(new RequestDispatcher(router, workers, new ExchangeTracker(), RequestAuditor.off(), null, RequestGuard.OPEN));
 
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PATCH, "/upload");
         request.headers().set("Transfer-Encoding", "chunked");
