@@ -10,6 +10,7 @@ import io.stowage.audit.tsa.Rfc3161Timestamper;
 import io.stowage.gc.GarbageCollector;
 import io.stowage.gc.GcSettings;
 import io.stowage.recovery.journal.TagJournal;
+import io.stowage.server.access.AccessControl;
 import io.stowage.server.admin.AuditRoutes;
 import io.stowage.server.audit.TagEventAuditor;
 import io.stowage.server.admin.GcRoutes;
@@ -42,6 +43,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +70,7 @@ public final class Registry implements AutoCloseable {
     private final HttpServer server;
     private final ScheduledExecutorService jobs;
     private final InetSocketAddress address;
+    private final Router router;
     private boolean closed;
 
     private Registry(RegistryConfig config, Clock clock) throws IOException, InterruptedException {
@@ -75,6 +78,8 @@ public final class Registry implements AutoCloseable {
         this.dataDir = Path.of(config.storage.dataDir).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         long started = System.nanoTime();
+        // First: a bad htpasswd or policy file stops the start before any store is opened.
+        AccessControl access = AccessControl.fromConfig(config.auth, dataDir, clock);
         this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, clock) : null;
         log.debug("startup auditLog ms={}", (System.nanoTime() - started) / 1_000_000);
         this.audit = auditLog == null ? AuditSink.NONE : auditLog;
@@ -96,6 +101,7 @@ public final class Registry implements AutoCloseable {
         jdbc.setTagEventListener(new TagEventAuditor(audit, clock));
 
         Router router = new Router();
+        this.router = router;
         OciRoutes.register(router, service);
         JournalRoutes.register(router, new TagJournal(metadata, blobs, clock));
         GcRoutes.register(router, gc);
@@ -103,14 +109,13 @@ public final class Registry implements AutoCloseable {
             AuditRoutes.register(router, auditLog, auditIndex);
         }
         OpsRoutes.register(router, service);
+        access.registerRoutes(router);
+        access.requireRulesFor(router);
         this.workers = new WorkerPool(config.http.workerThreads, config.http.workerQueue);
         this.server = new HttpServer(router, workers,
-                new HttpServer.Limits(config.limits.maxInitialLineBytes, config.limits.maxHeaderBytes,
-                        config.limits.maxConnectionsPerAddress, config.limits.maxConcurrentUploads,
-                        config.limits.idleTimeout, config.limits.headerTimeout, config.limits.bodyIdleTimeout,
-                        config.limits.maxBodyDuration),
+                httpLimits(config.limits),
                 config.http.effectiveIoThreads(),
-                new RequestAuditor(audit, config.audit.recordOps, clock));
+                new RequestAuditor(audit, config.audit.recordOps, clock), access.guard());
         ListenAddress listen = ListenAddress.parse(config.http.addr);
         log.debug("startup routes ms={}", (System.nanoTime() - started) / 1_000_000);
         this.address = server.start(listen.host(), listen.port());
@@ -133,8 +138,9 @@ public final class Registry implements AutoCloseable {
             jobs.scheduleWithFixedDelay(this::scheduledCollection, gcInterval, gcInterval, TimeUnit.MILLISECONDS);
         }
 
-        if (!listen.isLoopback()) {
-            log.warn("registry listens beyond loopback without authentication address={}", config.http.addr);
+        if (!listen.isLoopback() && !access.enabled()) {
+            log.warn("registry listens beyond loopback without authentication: anybody who reaches address={} may"
+                    + " push, delete and use the admin API; set auth.mode (docs/security.md)", config.http.addr);
         }
     }
 
@@ -152,6 +158,11 @@ public final class Registry implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** Every action the routes name, e.g. for a check that each has an access rule. */
+    public Set<String> routeActions() {
+        return router.actions();
     }
 
     public RegistryService service() {
@@ -254,5 +265,12 @@ public final class Registry implements AutoCloseable {
         } catch (Exception e) {
             log.warn("failed to close {}", closeable.getClass().getSimpleName(), e);
         }
+    }
+
+    /** The server's HTTP limits as configured. */
+    public static HttpServer.Limits httpLimits(RegistryConfig.Limits limits) {
+        return new HttpServer.Limits(limits.maxInitialLineBytes, limits.maxHeaderBytes, limits.maxConnectionsPerAddress,
+                limits.maxConcurrentUploads, limits.idleTimeout, limits.headerTimeout, limits.bodyIdleTimeout,
+                limits.maxBodyDuration);
     }
 }

@@ -107,6 +107,15 @@ public final class ReloadingFile<T> {
         return current.content();
     }
 
+    /**
+     * The content of the newest good version if no look at the file is due, else null: for a
+     * caller that must not touch the disk (a network thread), which then takes a path where
+     * {@link #current()} may look.
+     */
+    public T currentIfNoLookDue() {
+        return clock.millis() < nextCheckMillis ? current.content() : null;
+    }
+
     /** Why the newest version of the file on disk is not in force, if it is not. */
     public Optional<String> rejectedChange() {
         return Optional.ofNullable(rejectedProblem);

@@ -13,6 +13,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -20,7 +23,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code registry gc status|pause|resume|run}: the garbage collector's admin API from a shell,
  * against a running server. Prints the server's JSON answer; exits 0 on success, 1 on an error
- * answer (printed too), 2 when the server cannot be reached.
+ * answer (printed too), 2 when the server cannot be reached. With {@code --user}, signs in as the
+ * registry asks: a password, or a token from the token endpoint that a 401 names.
  */
 @Command(name = "gc", mixinStandardHelpOptions = true, description = "Control the garbage collector of a running registry.",
         subcommands = {GcCommand.Status.class, GcCommand.Pause.class, GcCommand.Resume.class, GcCommand.Run.class})
@@ -32,8 +36,20 @@ final class GcCommand implements Runnable {
             description = "The registry's base URL (default ${DEFAULT-VALUE}).", scope = CommandLine.ScopeType.INHERIT)
     String server;
 
+    @Option(names = "--user", paramLabel = "NAME", scope = CommandLine.ScopeType.INHERIT,
+            description = "Sign in as this user (a registry with auth.mode basic or token); the password comes from"
+                    + " the environment variable REGISTRY_PASSWORD, else from the console.")
+    String user;
+
+    @Option(names = "--password-file", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
+            description = "Read the --user password from the first line of this file (e.g. a mounted secret).")
+    Path passwordFile;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Null without --user; made on first use. */
+    private AdminSignIn signIn;
 
     /** Made on first use: picocli builds every subcommand at start-up, and a client costs half a second of TLS set-up. */
     private HttpClient http;
@@ -46,16 +62,24 @@ final class GcCommand implements Runnable {
     /** One call to the admin API; null when the server could not be reached (already reported). */
     private Answer fetch(String method, String path, Object body) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(server.replaceAll("/+$", "") + path))
-                    .timeout(Duration.ofSeconds(60))
-                    .header("Content-Type", "application/json")
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
-                    .build();
             if (http == null) {
                 http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             }
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (user != null && signIn == null) {
+                char[] password = password();
+                if (password == null) {
+                    spec.commandLine().getErr().println("registry gc: --user needs its password: --password-file,"
+                            + " REGISTRY_PASSWORD, or a console to type it on");
+                    return null;
+                }
+                signIn = new AdminSignIn(user, password);
+            }
+            HttpResponse<String> response = http.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 401 && signIn != null
+                    && signIn.answer(response.headers().firstValue("WWW-Authenticate").orElse(null), http)) {
+                // In token mode the first answer names the token endpoint; ask it, then try again.
+                response = http.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
+            }
             return new Answer(response.statusCode(), response.body());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -63,6 +87,39 @@ final class GcCommand implements Runnable {
             spec.commandLine().getErr().println("registry gc: cannot reach " + server + ": " + e.getMessage());
         }
         return null;
+    }
+
+    private HttpRequest request(String method, String path, Object body) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.replaceAll("/+$", "") + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        if (signIn != null) {
+            request.header("Authorization", signIn.authorization());
+        }
+        return request.build();
+    }
+
+    /**
+     * From --password-file, else REGISTRY_PASSWORD, else asked on the console; never a flag's value,
+     * which a process list shows. Null when there is none of them.
+     */
+    private char[] password() throws IOException {
+        if (passwordFile != null) {
+            String content = Files.readString(passwordFile, StandardCharsets.UTF_8);
+            int end = content.indexOf('\n');
+            return (end < 0 ? content : content.substring(0, end)).replace("\r", "").toCharArray();
+        }
+        String fromEnvironment = System.getenv("REGISTRY_PASSWORD");
+        if (fromEnvironment != null) {
+            return fromEnvironment.toCharArray();
+        }
+        if (System.console() == null) {
+            return null;
+        }
+        char[] typed = System.console().readPassword("password: ");
+        return typed == null ? new char[0] : typed;
     }
 
     private int print(Answer answer) {

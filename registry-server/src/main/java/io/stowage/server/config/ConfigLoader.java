@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -120,7 +122,26 @@ public final class ConfigLoader {
             }
             node = (ObjectNode) child;
         }
-        node.set(parts[parts.length - 1], TextNode.valueOf(value));
+        String last = parts[parts.length - 1];
+        if (node.get(last) instanceof ArrayNode) {
+            // A list (auth.token.trustedIssuers) from a variable or flag is written as YAML flow:
+            // [{issuer: corp, publicKeyFile: /etc/corp.pem}]
+            node.set(last, parseList(key, value));
+        } else {
+            node.set(last, TextNode.valueOf(value));
+        }
+    }
+
+    private static JsonNode parseList(String key, String value) {
+        try {
+            JsonNode list = new ObjectMapper(new YAMLFactory()).readTree(value);
+            if (list == null || !list.isArray()) {
+                throw new ConfigException(key + " must be a YAML list such as [{issuer: corp, publicKeyFile: /etc/corp.pem}]", null);
+            }
+            return list;
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(key + " is not a YAML list: " + e.getOriginalMessage(), e);
+        }
     }
 
     private static List<String> leafKeys(JsonNode node, String prefix) {
@@ -179,6 +200,71 @@ public final class ConfigLoader {
         String tsa = config.audit.tsaUrl;
         if (tsa != null && !tsa.isBlank() && !tsa.matches("(?i)https?://[^\\s]+")) {
             throw new ConfigException("audit.tsaUrl must be an http:// or https:// URL, not '" + tsa + "'", null);
+        }
+        validateAuth(config.auth);
+    }
+
+    private static void validateAuth(RegistryConfig.Auth auth) {
+        String mode = auth.mode == null ? "" : auth.mode;
+        if (!List.of(RegistryConfig.Auth.NONE, RegistryConfig.Auth.BASIC, RegistryConfig.Auth.TOKEN).contains(mode)) {
+            throw new ConfigException("auth.mode must be none, basic or token, not '" + mode + "'", null);
+        }
+        if (auth.reloadCheck == null || auth.reloadCheck.isNegative()) {
+            throw new ConfigException("auth.reloadCheck must be zero (look at every request) or more", null);
+        }
+        if (!auth.enabled()) {
+            return;
+        }
+        // No implicit users and no implicit allow-all: a mode without its files is a mistake.
+        requireText("auth.htpasswdFile", auth.htpasswdFile, "auth.mode is " + mode + " (create it with: registry passwd --file FILE USER)");
+        requireText("auth.policyFile", auth.policyFile, "auth.mode is " + mode + " (docs/security.md shows one)");
+        requireText("auth.realm", auth.realm, "auth.mode is " + mode);
+        requirePositive("auth.throttle.maxFailures", auth.throttle.maxFailures);
+        requirePositive("auth.throttle.maxTrackedKeys", auth.throttle.maxTrackedKeys);
+        requirePositiveDuration("auth.throttle.window", auth.throttle.window);
+        requirePositiveDuration("auth.throttle.firstBlock", auth.throttle.firstBlock);
+        requirePositiveDuration("auth.throttle.maxBlock", auth.throttle.maxBlock);
+        if (auth.throttle.maxBlock.compareTo(auth.throttle.firstBlock) < 0) {
+            throw new ConfigException("auth.throttle.maxBlock must be at least auth.throttle.firstBlock", null);
+        }
+        if (!auth.tokenMode()) {
+            return;
+        }
+        RegistryConfig.Token token = auth.token;
+        String realm = token.realm == null ? "" : token.realm;
+        if (!realm.isEmpty() && !realm.matches("(?i)https?://[^\\s\"\\\\]+")) {
+            throw new ConfigException("auth.token.realm must be an absolute http:// or https:// URL (or empty to derive"
+                    + " it from each request's Host), not '" + realm + "'", null);
+        }
+        requireText("auth.token.service", token.service, "auth.mode is token");
+        requireText("auth.token.issuer", token.issuer, "auth.mode is token");
+        if (token.lifetime == null || token.lifetime.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException("auth.token.lifetime must be at least PT1S", null);
+        }
+        List<RegistryConfig.TrustedIssuer> issuers = token.trustedIssuers == null ? List.of() : token.trustedIssuers;
+        for (int i = 0; i < issuers.size(); i++) {
+            RegistryConfig.TrustedIssuer issuer = issuers.get(i);
+            String where = "auth.token.trustedIssuers[" + i + "]";
+            if (issuer == null) {
+                throw new ConfigException(where + " is empty", null);
+            }
+            requireText(where + ".issuer", issuer.issuer, "a trusted issuer is named");
+            requireText(where + ".publicKeyFile", issuer.publicKeyFile, "a trusted issuer is known by its key");
+            if (issuer.issuer.equals(token.issuer)) {
+                throw new ConfigException(where + ".issuer is our own auth.token.issuer '" + token.issuer + "'", null);
+            }
+        }
+    }
+
+    private static void requireText(String key, String value, String because) {
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(key + " must be set when " + because, null);
+        }
+    }
+
+    private static void requirePositiveDuration(String key, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new ConfigException(key + " must be a positive duration, got " + value, null);
         }
     }
 

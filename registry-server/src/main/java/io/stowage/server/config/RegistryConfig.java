@@ -4,6 +4,8 @@ import io.stowage.audit.AuditSettings;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Every setting of the registry with its default, as bound from YAML by {@link ConfigLoader}.
@@ -18,6 +20,7 @@ public final class RegistryConfig {
     public Limits limits = new Limits();
     public Gc gc = new Gc();
     public Audit audit = new Audit();
+    public Auth auth = new Auth();
 
     /** The listener and the request-processing threads. */
     public static final class Http {
@@ -137,5 +140,78 @@ public final class RegistryConfig {
         public Duration bodyIdleTimeout = Duration.ofSeconds(60);
         /** No request body (one upload request) may take longer than this. */
         public Duration maxBodyDuration = Duration.ofHours(2);
+    }
+
+    /** Who may do what (docs/security.md). Off by default: a first start on loopback needs no users. */
+    public static final class Auth {
+        public static final String NONE = "none";
+        public static final String BASIC = "basic";
+        public static final String TOKEN = "token";
+
+        /** {@code none}, {@code basic} (passwords on every request) or {@code token} (our token endpoint and bearer tokens). */
+        public String mode = NONE;
+        /** The realm of the Basic challenge, shown by some clients when they ask for a password. */
+        public String realm = "Stowage registry";
+        /** Users and bcrypt hashes ({@code registry passwd}); required unless the mode is {@code none}. */
+        public String htpasswdFile = "";
+        /** Who may do what; required unless the mode is {@code none}: there is no implicit allow-all. */
+        public String policyFile = "";
+        /** How often the htpasswd and policy files are looked at for changes. */
+        public Duration reloadCheck = Duration.ofSeconds(5);
+        public Token token = new Token();
+        public Throttle throttle = new Throttle();
+
+        public boolean enabled() {
+            return !NONE.equals(mode);
+        }
+
+        public boolean tokenMode() {
+            return TOKEN.equals(mode);
+        }
+    }
+
+    /** The token endpoint and the bearer tokens of {@code auth.mode: token}. */
+    public static final class Token {
+        /**
+         * The absolute URL of the token endpoint that challenges send clients to; empty derives it
+         * from each request as {@code http(s)://<Host header>/auth/token}. Set it when a proxy in front
+         * changes the host or the scheme.
+         */
+        public String realm = "";
+        /** The {@code service} of challenges and the {@code aud} of tokens; external token servers must use it too. */
+        public String service = "stowage-registry";
+        /** The {@code iss} of our tokens. */
+        public String issuer = "stowage";
+        /** How long a token is valid; short, since a token cannot be revoked. */
+        public Duration lifetime = Duration.ofMinutes(5);
+        /** Our ES256 signing key, created (mode 0600) on first start; empty means {@code <dataDir>/keys/token-es256.pem}. */
+        public String keyFile = "";
+        /** External token servers whose tokens are accepted too. */
+        public List<TrustedIssuer> trustedIssuers = new ArrayList<>();
+
+        public Path keyPath(Path dataDir) {
+            return keyFile == null || keyFile.isBlank() ? dataDir.resolve("keys").resolve("token-es256.pem") : Path.of(keyFile);
+        }
+    }
+
+    /** An external token server: its {@code iss}, its public key or certificate (PEM), and optionally the {@code kid} its tokens carry. */
+    public static final class TrustedIssuer {
+        public String issuer;
+        public String publicKeyFile;
+        /** Empty: the key's RFC 7638 thumbprint and its Docker libtrust key ID are accepted. */
+        public String keyId;
+    }
+
+    /** The failed-login throttle (per user name and per client address). */
+    public static final class Throttle {
+        /** Failures within {@link #window} that start a block. */
+        public int maxFailures = 5;
+        public Duration window = Duration.ofMinutes(1);
+        /** The first block; each further one doubles. */
+        public Duration firstBlock = Duration.ofMinutes(1);
+        /** The longest block, and the quiet time after which a key starts over. */
+        public Duration maxBlock = Duration.ofMinutes(15);
+        /** How many user names and addresses are tracked at most (a memory bound). */
+        public int maxTrackedKeys = 100_000;
     }
 }

@@ -30,6 +30,11 @@ public final class ErrorResponses {
         if (cause instanceof RegistryException e) {
             return of(e.code(), e.getMessage(), e.detail(), e.httpStatus());
         }
+        if (cause instanceof RequestRefusedException e) {
+            Response response = of(e.code(), e.getMessage(), e.detail(), e.status());
+            e.headers().forEach(response::header);
+            return response;
+        }
         if (cause instanceof Router.MethodNotAllowed e) {
             return of(ErrorCode.UNSUPPORTED, e.getMessage(), null, 405).header(HttpHeaderNames.ALLOW, e.allow());
         }

@@ -172,14 +172,16 @@ abstract class Exchange {
     static final class Buffered extends Exchange {
         private final Endpoint.Buffered endpoint;
         private final WorkerPool workers;
+        private final RequestGuard guard;
         private CompositeByteBuf body;
 
         Buffered(ChannelHandlerContext ctx, RequestContext request, boolean keepAlive, Endpoint.Buffered endpoint,
-                 WorkerPool workers, Finisher finisher, ExchangeTracker tracker, RequestAuditor auditor,
-                 AccessLog accessLog) {
+                 WorkerPool workers, RequestGuard guard, Finisher finisher, ExchangeTracker tracker,
+                 RequestAuditor auditor, AccessLog accessLog) {
             super(ctx, request, keepAlive, finisher, tracker, auditor, accessLog);
             this.endpoint = endpoint;
             this.workers = workers;
+            this.guard = guard;
         }
 
         @Override
@@ -214,18 +216,27 @@ abstract class Exchange {
                     return;
                 }
                 respondWhenDone(workers.submit(() -> RequestAuditor.during(request, () -> {
+                    // Who may do this first: a refused caller learns nothing, not even that the log is full.
+                    guard.check(request);
                     auditor.admit(request);
                     return endpoint.handler().handle(request, complete);
                 })));
             }
         }
 
-        /** The endpoint's answer from memory, or null to go to a worker; see {@link Endpoint.FastPath}. */
+        /**
+         * The endpoint's answer from memory, or null to go to a worker; see {@link Endpoint.FastPath}.
+         * Only for a caller the guard knows to be allowed without blocking (a cached credential):
+         * a password check or a refusal is the worker's job.
+         */
         private Response tryFastPath() {
             if (endpoint.fastPath() == null || auditor.recordsBeforeResponse(request)) {
                 return null;
             }
             try {
+                if (!guard.allowsWithoutBlocking(request)) {
+                    return null;
+                }
                 return endpoint.fastPath().tryAnswer(request);
             } catch (RuntimeException e) {
                 return null;
@@ -259,6 +270,7 @@ abstract class Exchange {
     static final class Streamed extends Exchange {
         private final Endpoint.StreamingHandler handler;
         private final WorkerPool workers;
+        private final RequestGuard guard;
         private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
         private BodySink sink;
         /** The last task handed to the pool for this sink; an abort runs after it, never beside it. */
@@ -267,17 +279,20 @@ abstract class Exchange {
         private boolean finishing;
 
         Streamed(ChannelHandlerContext ctx, RequestContext request, boolean keepAlive,
-                 Endpoint.StreamingHandler handler, WorkerPool workers, Finisher finisher, ExchangeTracker tracker,
-                 RequestAuditor auditor, AccessLog accessLog) {
+                 Endpoint.StreamingHandler handler, WorkerPool workers, RequestGuard guard, Finisher finisher,
+                 ExchangeTracker tracker, RequestAuditor auditor, AccessLog accessLog) {
             super(ctx, request, keepAlive, finisher, tracker, auditor, accessLog);
             this.handler = handler;
             this.workers = workers;
+            this.guard = guard;
         }
 
         @Override
         void start() {
             busy = true;
             workers.submit(() -> RequestAuditor.during(request, () -> {
+                // Before a byte of the body is read: a refused upload costs no disk.
+                guard.check(request);
                 auditor.admit(request);
                 return handler.open(request);
             })).whenComplete((opened, failure) -> ctx.executor().execute(() -> {

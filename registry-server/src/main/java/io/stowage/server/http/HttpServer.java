@@ -54,6 +54,7 @@ public final class HttpServer implements AutoCloseable {
     private final Limits limits;
     private final int ioThreads;
     private final RequestAuditor auditor;
+    private final RequestGuard guard;
     private final ExchangeTracker tracker = new ExchangeTracker();
     private ConnectionsPerAddress connectionsPerAddress;
     private UploadSlots uploadSlots;
@@ -69,6 +70,12 @@ public final class HttpServer implements AutoCloseable {
      *                  database and hashing run on {@code workers} instead
      */
     public HttpServer(Router router, WorkerPool workers, Limits limits, int ioThreads, RequestAuditor auditor) {
+        this(router, workers, limits, ioThreads, auditor, RequestGuard.OPEN);
+    }
+
+    /** @param guard who may do what; {@link RequestGuard#OPEN} without authentication */
+    public HttpServer(Router router, WorkerPool workers, Limits limits, int ioThreads, RequestAuditor auditor,
+                      RequestGuard guard) {
         if (ioThreads < 1) {
             throw new IllegalArgumentException("ioThreads must be at least 1, was " + ioThreads);
         }
@@ -77,6 +84,7 @@ public final class HttpServer implements AutoCloseable {
         this.limits = limits;
         this.ioThreads = ioThreads;
         this.auditor = auditor;
+        this.guard = guard;
     }
 
     /** Binds and starts serving; returns the bound address (useful with port 0). */
@@ -114,7 +122,7 @@ public final class HttpServer implements AutoCloseable {
                                 .addLast("timeouts", timeouts)
                                 .addLast("continue", new HttpServerExpectContinueHandler())
                                 .addLast("chunked", new ChunkedWriteHandler())
-                                .addLast("dispatcher", new RequestDispatcher(router, workers, tracker, auditor, accessLog,
+                                .addLast("dispatcher", new RequestDispatcher(router, workers, tracker, auditor, accessLog, guard,
                                         uploadSlots));
                     }
                 });

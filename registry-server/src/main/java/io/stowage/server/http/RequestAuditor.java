@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -17,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * but GET, HEAD and OPTIONS) is admitted only while the log can take records, and its response
  * leaves only once its record is durable; if the record cannot be written the client gets 503
  * instead. Reads are recorded after their response is written, without waiting. No header is
- * recorded except {@code User-Agent}: credentials never reach the log. Thread-safe.
+ * recorded except {@code User-Agent}: credentials never reach the log (a refused login is recorded
+ * with the user name it tried and, in {@code detail.authProblem}, why). Thread-safe.
  */
 public final class RequestAuditor {
     private static final Logger log = LoggerFactory.getLogger(RequestAuditor.class);
@@ -124,6 +126,13 @@ public final class RequestAuditor {
         String digest = digest(request);
         if (digest == null && response != null && response.statusCode() < 300) {
             digest = response.headers().get(DIGEST_HEADER);
+        }
+        String authProblem = request.authProblem();
+        if (authProblem != null) {
+            // The actor of a refused login is the name it tried; this says it was not signed in.
+            Map<String, Object> withAuth = new TreeMap<>(detail == null ? Map.of() : detail);
+            withAuth.put("authProblem", clip(authProblem));
+            detail = withAuth;
         }
         return new AuditEntry(AuditEntry.REQUEST, clock.instant(), request.requestId(), request.actor(),
                 request.remoteAddress(), request.method().name(), clip(request.path()), action(request),

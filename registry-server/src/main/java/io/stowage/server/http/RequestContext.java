@@ -6,10 +6,14 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One request as a handler sees it: method, path, query, headers, the named parts of the path
- * that the route matched, and the client's address. Immutable; safe to hand to a worker thread.
+ * that the route matched, the client's address, and who the caller is once the
+ * {@link RequestGuard} has said so. Immutable but for that caller (and a note on why a login
+ * failed), which are set before the handler runs and published through volatile fields; safe to
+ * hand to a worker thread.
  */
 public final class RequestContext {
     private final HttpMethod method;
@@ -20,6 +24,10 @@ public final class RequestContext {
     private final String remoteAddress;
     private final String requestId;
     private final String action;
+    private final boolean secure;
+    /** Allowed nothing until the guard has run: a path that skipped it fails closed. */
+    private volatile Caller caller = NOBODY;
+    private volatile String authProblem;
 
     /**
      * @param requestId the id that names this request in the audit log and the {@code X-Request-Id} header
@@ -27,6 +35,13 @@ public final class RequestContext {
      */
     public RequestContext(HttpMethod method, QueryStringDecoder uri, HttpHeaders headers,
                           Map<String, String> pathParams, String remoteAddress, String requestId, String action) {
+        this(method, uri, headers, pathParams, remoteAddress, requestId, action, false);
+    }
+
+    /** @param secure whether the request came over TLS (the scheme of URLs the server derives from it) */
+    public RequestContext(HttpMethod method, QueryStringDecoder uri, HttpHeaders headers,
+                          Map<String, String> pathParams, String remoteAddress, String requestId, String action,
+                          boolean secure) {
         this.method = method;
         this.path = uri.path();
         this.query = uri.parameters();
@@ -35,6 +50,7 @@ public final class RequestContext {
         this.remoteAddress = remoteAddress;
         this.requestId = requestId;
         this.action = action;
+        this.secure = secure;
     }
 
     public String requestId() {
@@ -85,14 +101,40 @@ public final class RequestContext {
         return remoteAddress;
     }
 
+    /** Whether the request came over TLS. */
+    public boolean secure() {
+        return secure;
+    }
+
     /**
-     * Who makes the request, for the tag journal and the audit log: {@code anonymous} until
-     * authentication (issue 6) sets the user.
+     * Who makes the request, for the tag journal and the audit log: the signed-in user, else
+     * {@code anonymous}; on a refused login, the user name that was tried.
      */
     public String actor() {
-        return ANONYMOUS;
+        return caller.name();
+    }
+
+    /** Who makes the request and what it may see; see {@link Caller}. */
+    public Caller caller() {
+        return caller;
+    }
+
+    /** Sets who makes the request; called by the {@link RequestGuard} (and the token endpoint, for a form login). */
+    public void identify(Caller caller) {
+        this.caller = Objects.requireNonNull(caller, "caller");
+    }
+
+    /** Why the credentials of this request were not accepted, for its audit record; null when they were or none came. */
+    public String authProblem() {
+        return authProblem;
+    }
+
+    public void noteAuthProblem(String problem) {
+        this.authProblem = problem;
     }
 
     /** The actor of an unauthenticated request. */
     public static final String ANONYMOUS = "anonymous";
+
+    private static final Caller NOBODY = Caller.nobody(ANONYMOUS);
 }

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.stowage.storage.error.ErrorCode;
 import org.slf4j.Logger;
@@ -34,18 +35,20 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final ExchangeTracker tracker;
     private final RequestAuditor auditor;
     private final AccessLog accessLog;
+    private final RequestGuard guard;
     private final UploadSlots uploadSlots;
     private Exchange current;
     /** Whether {@link #current} holds one of the {@link UploadSlots}. */
     private boolean holdsUploadSlot;
 
     RequestDispatcher(Router router, WorkerPool workers, ExchangeTracker tracker, RequestAuditor auditor,
-                      AccessLog accessLog, UploadSlots uploadSlots) {
+                      AccessLog accessLog, RequestGuard guard, UploadSlots uploadSlots) {
         this.router = router;
         this.workers = workers;
         this.tracker = tracker;
         this.auditor = auditor;
         this.accessLog = accessLog;
+        this.guard = guard;
         this.uploadSlots = uploadSlots;
     }
 
@@ -135,8 +138,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 throw e;
             }), Map.of(), "route.unknown");
         }
+        boolean secure = ctx.pipeline().get(SslHandler.class) != null;
         RequestContext requestContext = new RequestContext(request.method(), uri, request.headers(), match.pathParams(),
-                remote, RequestIds.next(), match.action());
+                remote, RequestIds.next(), match.action(), secure);
         if (match.endpoint() instanceof Endpoint.Streaming) {
             if (!uploadSlots.tryTake()) {
                 Exchange refused = new Exchange.Rejected(ctx, requestContext, this::finished, tracker, auditor, accessLog);
@@ -147,10 +151,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             holdsUploadSlot = true;
         }
         Exchange exchange = match.endpoint() instanceof Endpoint.Streaming streaming
-                ? new Exchange.Streamed(ctx, requestContext, keepAlive, streaming.handler(), workers, this::finished,
-                tracker, auditor, accessLog)
+                ? new Exchange.Streamed(ctx, requestContext, keepAlive, streaming.handler(), workers, guard,
+                this::finished, tracker, auditor, accessLog)
                 : new Exchange.Buffered(ctx, requestContext, keepAlive, (Endpoint.Buffered) match.endpoint(), workers,
-                this::finished, tracker, auditor, accessLog);
+                guard, this::finished, tracker, auditor, accessLog);
         exchange.start();
         return exchange;
     }

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -56,6 +58,15 @@ public final class Router {
             return new Match(action.endpoint(), params, action.name());
         }
         throw new RegistryException(ErrorCode.UNSUPPORTED, "no route for " + abbreviate(path), null, 404);
+    }
+
+    /** The action names of every route and method, e.g. for a check that each has an access rule. */
+    public Set<String> actions() {
+        Set<String> names = new TreeSet<>();
+        for (Route route : routes) {
+            route.endpoints.values().forEach(action -> names.add(action.name()));
+        }
+        return names;
     }
 
     private static List<String> groupNames(String regex) {

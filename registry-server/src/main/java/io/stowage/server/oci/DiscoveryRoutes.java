@@ -1,6 +1,7 @@
 package io.stowage.server.oci;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.stowage.server.http.Caller;
 import io.stowage.server.http.RequestContext;
 import io.stowage.server.http.Response;
 import io.stowage.storage.oci.Digest;
@@ -8,6 +9,7 @@ import io.stowage.storage.oci.MediaTypes;
 import io.stowage.storage.registry.RegistryService;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,8 @@ final class DiscoveryRoutes {
     /** The catalog is paged even when the client does not ask, so one call stays small. */
     private static final int DEFAULT_CATALOG_PAGE = 1000;
     private static final String FILTERS_APPLIED_HEADER = "OCI-Filters-Applied";
+    /** Repositories read per query while filtering the catalog for a caller. */
+    private static final int CATALOG_SCAN_BATCH = 500;
 
     private final RegistryService registry;
 
@@ -44,10 +48,39 @@ final class DiscoveryRoutes {
 
     Response catalog(RequestContext request) {
         Pagination page = Pagination.parse(request.query("n"), request.query("last"), DEFAULT_CATALOG_PAGE);
-        RegistryService.Page repositories = registry.listRepositories(page.last(), page.limit());
+        Caller caller = request.caller();
+        RegistryService.Page repositories = caller.listsWholeCatalog()
+                ? registry.listRepositories(page.last(), page.limit())
+                : visibleRepositories(caller, page);
         Map<String, Object> body = Map.of("repositories", repositories.items());
         return paged(Response.status(200).bytes(Json.bytes(body), Json.CONTENT_TYPE), repositories, page,
                 "/v2/_catalog");
+    }
+
+    /**
+     * A page of the repositories {@code caller} may pull: pages of the whole list are read and
+     * filtered until this one is full and one more is seen, so a page is short only at the end and
+     * the {@code Link} header works as without filtering. A caller who may pull little from a large
+     * registry makes this read the whole list; that is a catalog call, not a pull.
+     */
+    private RegistryService.Page visibleRepositories(Caller caller, Pagination page) {
+        List<String> visible = new ArrayList<>();
+        String last = page.last();
+        while (true) {
+            RegistryService.Page batch = registry.listRepositories(last, Math.max(page.limit(), CATALOG_SCAN_BATCH));
+            for (String name : batch.items()) {
+                if (caller.mayPull(name)) {
+                    if (visible.size() == page.limit()) {
+                        return new RegistryService.Page(visible, true);
+                    }
+                    visible.add(name);
+                }
+            }
+            if (!batch.hasMore() || batch.items().isEmpty()) {
+                return new RegistryService.Page(visible, false);
+            }
+            last = batch.items().get(batch.items().size() - 1);
+        }
     }
 
     Response referrers(RequestContext request) {

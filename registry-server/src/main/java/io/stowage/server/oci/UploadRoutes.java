@@ -31,7 +31,9 @@ final class UploadRoutes {
     BodySink start(RequestContext request) throws Exception {
         String name = RepositoryName.validate(request.pathParam("name"));
         String mount = request.query("mount");
-        if (mount != null) {
+        // A caller who may not read the source gets a plain upload session, as if the blob were
+        // not there: the spec allows that answer, and it tells nothing about the other repository.
+        if (mount != null && request.caller().mayPull(request.query("from"))) {
             Digest digest = Digest.parse(mount);
             Optional<Long> mounted = registry.mountBlob(name, request.query("from"), digest);
             if (mounted.isPresent()) {

@@ -80,4 +80,49 @@ class ConfigLoaderTest {
         assertThrows(ConfigException.class, () -> loader.load(null, Map.of(), Map.of("http.addr", "no-port")));
         assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_HTTP_WORKER_THREADS", "0"), Map.of()));
     }
+
+    @Test
+    void authIsOffByDefaultAndBasicOrTokenNeedTheirFiles() {
+        RegistryConfig defaults = loader.load(null, Map.of(), Map.of());
+        assertEquals("none", defaults.auth.mode);
+        assertEquals(Duration.ofMinutes(5), defaults.auth.token.lifetime);
+        assertEquals(5, defaults.auth.throttle.maxFailures);
+
+        ConfigException noUsers = assertThrows(ConfigException.class,
+                () -> loader.load(null, Map.of("REGISTRY_AUTH_MODE", "basic", "REGISTRY_AUTH_POLICY_FILE", "/p.yml"), Map.of()));
+        assertTrue(noUsers.getMessage().startsWith("auth.htpasswdFile must be set"), noUsers.getMessage());
+        ConfigException noPolicy = assertThrows(ConfigException.class,
+                () -> loader.load(null, Map.of("REGISTRY_AUTH_MODE", "token", "REGISTRY_AUTH_HTPASSWD_FILE", "/u"), Map.of()));
+        assertTrue(noPolicy.getMessage().startsWith("auth.policyFile must be set"), noPolicy.getMessage());
+        ConfigException mode = assertThrows(ConfigException.class,
+                () -> loader.load(null, Map.of("REGISTRY_AUTH_MODE", "ldap"), Map.of()));
+        assertTrue(mode.getMessage().contains("auth.mode"), mode.getMessage());
+    }
+
+    @Test
+    void tokenSettingsAreCheckedAndTrustedIssuersCanComeFromTheEnvironment(@TempDir Path dir) throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of("REGISTRY_AUTH_MODE", "token",
+                "REGISTRY_AUTH_HTPASSWD_FILE", "/u", "REGISTRY_AUTH_POLICY_FILE", "/p"));
+        env.put("REGISTRY_AUTH_TOKEN_TRUSTED_ISSUERS", "[{issuer: corp, publicKeyFile: /etc/corp.pem}]");
+        RegistryConfig config = loader.load(null, env, Map.of());
+        assertEquals(1, config.auth.token.trustedIssuers.size());
+        assertEquals("corp", config.auth.token.trustedIssuers.get(0).issuer);
+        assertEquals(dir.resolve("keys").resolve("token-es256.pem"), config.auth.token.keyPath(dir));
+
+        Map<String, String> badRealm = new HashMap<>(env);
+        badRealm.put("REGISTRY_AUTH_TOKEN_REALM", "registry.example.com/token");
+        ConfigException realm = assertThrows(ConfigException.class, () -> loader.load(null, badRealm, Map.of()));
+        assertTrue(realm.getMessage().startsWith("auth.token.realm"), realm.getMessage());
+
+        Path file = dir.resolve("registry.yml");
+        Files.writeString(file, "auth:\n  token:\n    trustedIssuers:\n      - issuer: corp\n");
+        Map<String, String> fromFile = new HashMap<>(env);
+        fromFile.remove("REGISTRY_AUTH_TOKEN_TRUSTED_ISSUERS");
+        ConfigException noKey = assertThrows(ConfigException.class, () -> loader.load(file, fromFile, Map.of()));
+        assertTrue(noKey.getMessage().contains("auth.token.trustedIssuers[0].publicKeyFile"), noKey.getMessage());
+
+        Map<String, String> throttle = new HashMap<>(env);
+        throttle.put("REGISTRY_AUTH_THROTTLE_MAX_BLOCK", "PT10S");
+        assertThrows(ConfigException.class, () -> loader.load(null, throttle, Map.of()));
+    }
 }

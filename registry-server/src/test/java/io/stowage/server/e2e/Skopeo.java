@@ -30,6 +30,14 @@ final class Skopeo {
         runner.run(copy(source, destination, all, "--src-tls-verify=false"));
     }
 
+    /**
+     * {@code skopeo copy} with more flags (credentials, TLS) for a test that expects it may fail;
+     * the caller checks the exit code.
+     */
+    CommandRunner.Result tryCopy(String source, String destination, String... flags) {
+        return runner.runAllowingFailure(copy(source, destination, false, flags));
+    }
+
     /** {@code skopeo copy} between two local transports, e.g. OCI layout to docker-archive. */
     void convert(String source, String destination) {
         runner.run(copy(source, destination, false));

@@ -70,7 +70,8 @@ class BackpressureTest {
             }
         });
         channel.config().setAutoRead(false);
-        channel.pipeline().addLast(new RequestDispatcher(router, workers, new ExchangeTracker(), RequestAuditor.off(), null, new UploadSlots(100)));
+        channel.pipeline().addLast(new RequestDispatcher(router, workers, new ExchangeTracker(), RequestAuditor.off(), null, RequestGuard.OPEN,
+                new UploadSlots(100)));
 
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PATCH, "/upload");
         request.headers().set("Transfer-Encoding", "chunked");

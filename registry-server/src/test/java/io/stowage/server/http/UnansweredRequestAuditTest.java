@@ -56,7 +56,8 @@ class UnansweredRequestAuditTest {
                 SigningKey.loadOrCreate(dir.resolve("key.pem")), Clock.systemUTC(), null);
         try {
             EmbeddedChannel channel = new EmbeddedChannel(new RequestDispatcher(router, workers, new ExchangeTracker(),
-                    new RequestAuditor(log, true, Clock.systemUTC()), null, new UploadSlots(100)));
+                    new RequestAuditor(log, true, Clock.systemUTC()), null, RequestGuard.OPEN,
+                    new UploadSlots(100)));
             channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/slow"));
             assertTrue(handlerRunning.await(10, TimeUnit.SECONDS));
             channel.close(); // the client hangs up while the handler runs
