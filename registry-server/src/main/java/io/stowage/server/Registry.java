@@ -14,6 +14,7 @@ import io.stowage.server.admin.AuditRoutes;
 import io.stowage.server.audit.TagEventAuditor;
 import io.stowage.server.admin.GcRoutes;
 import io.stowage.server.admin.JournalRoutes;
+import io.stowage.server.config.ConfigException;
 import io.stowage.server.config.ListenAddress;
 import io.stowage.server.config.RegistryConfig;
 import io.stowage.server.http.HttpServer;
@@ -22,6 +23,9 @@ import io.stowage.server.http.Router;
 import io.stowage.server.http.WorkerPool;
 import io.stowage.server.oci.OciRoutes;
 import io.stowage.server.ops.OpsRoutes;
+import io.stowage.server.tls.ReloadingSslContext;
+import io.stowage.server.tls.TlsFileException;
+import io.stowage.server.tls.TlsSettings;
 import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.blob.DigestLocks;
 import io.stowage.storage.error.RegistryException;
@@ -42,6 +46,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -68,11 +73,14 @@ public final class Registry implements AutoCloseable {
     private final HttpServer server;
     private final ScheduledExecutorService jobs;
     private final InetSocketAddress address;
+    /** Null for plain HTTP. */
+    private final ReloadingSslContext tls;
     private boolean closed;
 
     private Registry(RegistryConfig config, Clock clock) throws IOException, InterruptedException {
         this.config = config;
         this.dataDir = Path.of(config.storage.dataDir).toAbsolutePath().normalize();
+        this.tls = openTls(config, clock); // before anything is opened that a bad certificate would leave open
         Files.createDirectories(dataDir);
         long started = System.nanoTime();
         this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, clock) : null;
@@ -107,7 +115,7 @@ public final class Registry implements AutoCloseable {
         this.server = new HttpServer(router, workers,
                 new HttpServer.Limits(config.limits.maxInitialLineBytes, config.limits.maxHeaderBytes),
                 config.http.effectiveIoThreads(),
-                new RequestAuditor(audit, config.audit.recordOps, clock));
+                new RequestAuditor(audit, config.audit.recordOps, clock), tls);
         ListenAddress listen = ListenAddress.parse(config.http.addr);
         log.debug("startup routes ms={}", (System.nanoTime() - started) / 1_000_000);
         this.address = server.start(listen.host(), listen.port());
@@ -124,6 +132,10 @@ public final class Registry implements AutoCloseable {
             // Keeps the index near the log, so a query never has a long backlog to index first, and
             // often enough that the rows the log hands over (AuditIndex.recordsDurable) fit their queue.
             jobs.scheduleWithFixedDelay(this::indexAudit, 2, 2, TimeUnit.SECONDS);
+        }
+        if (tls != null) {
+            long tlsCheck = tls.settings().reloadCheck().toMillis();
+            jobs.scheduleWithFixedDelay(tls::checkForChange, tlsCheck, tlsCheck, TimeUnit.MILLISECONDS);
         }
         long gcInterval = config.gc.interval.toMillis();
         if (gcInterval > 0) {
@@ -169,6 +181,19 @@ public final class Registry implements AutoCloseable {
         Timestamper timestamper = config.audit.tsaUrl == null || config.audit.tsaUrl.isBlank() ? null
                 : new Rfc3161Timestamper(URI.create(config.audit.tsaUrl), config.audit.tsaTimeout);
         return AuditLog.open(config.audit.settings(dataDir), key, clock, timestamper);
+    }
+
+    /** The listener's TLS context, or null for plain HTTP; a file that cannot be used stops the start. */
+    private static ReloadingSslContext openTls(RegistryConfig config, Clock clock) {
+        Optional<TlsSettings> settings = config.tls.settings();
+        if (settings.isEmpty()) {
+            return null;
+        }
+        try {
+            return ReloadingSslContext.load(settings.get(), clock);
+        } catch (TlsFileException e) {
+            throw new ConfigException("tls: " + e.getMessage(), e);
+        }
     }
 
     /** Removing abandoned uploads is a deletion too: it waits while the garbage collector is paused. */

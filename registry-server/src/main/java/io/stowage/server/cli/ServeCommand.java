@@ -40,7 +40,14 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("registry: " + e.getMessage());
             return 2;
         }
-        Registry registry = Registry.start(config, Clock.systemUTC());
+        Registry registry;
+        try {
+            registry = Registry.start(config, Clock.systemUTC());
+        } catch (ConfigException e) {
+            // Settings that loaded but cannot be used (a certificate that does not match its key).
+            System.err.println("registry: " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             registry.close();
