@@ -74,7 +74,8 @@ public record TlsMaterial(List<X509Certificate> chain, PrivateKey key, List<X509
         if (!matches) {
             throw new TlsFileException("the private key in " + keyFile + " does not belong to the first certificate in "
                     + certFile + " (" + certificate.getSubjectX500Principal().getName()
-                    + "); the server's own certificate must come first, then its intermediates");
+                    + "): they come from different renewals, or the file does not start with the server's own"
+                    + " certificate (it must come first, then its intermediates)");
         }
     }
 
