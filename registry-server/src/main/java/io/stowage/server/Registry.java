@@ -15,6 +15,7 @@ import io.stowage.server.admin.AuditRoutes;
 import io.stowage.server.audit.TagEventAuditor;
 import io.stowage.server.admin.GcRoutes;
 import io.stowage.server.admin.JournalRoutes;
+import io.stowage.server.config.ConfigException;
 import io.stowage.server.config.ListenAddress;
 import io.stowage.server.config.RegistryConfig;
 import io.stowage.server.http.HttpServer;
@@ -23,6 +24,9 @@ import io.stowage.server.http.Router;
 import io.stowage.server.http.WorkerPool;
 import io.stowage.server.oci.OciRoutes;
 import io.stowage.server.ops.OpsRoutes;
+import io.stowage.server.tls.ReloadingSslContext;
+import io.stowage.server.tls.TlsFileException;
+import io.stowage.server.tls.TlsSettings;
 import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.blob.DigestLocks;
 import io.stowage.storage.error.RegistryException;
@@ -44,6 +48,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -71,11 +76,14 @@ public final class Registry implements AutoCloseable {
     private final ScheduledExecutorService jobs;
     private final InetSocketAddress address;
     private final Router router;
+    /** Null for plain HTTP. */
+    private final ReloadingSslContext tls;
     private boolean closed;
 
     private Registry(RegistryConfig config, Clock clock) throws IOException, InterruptedException {
         this.config = config;
         this.dataDir = Path.of(config.storage.dataDir).toAbsolutePath().normalize();
+        this.tls = openTls(config, clock); // before anything is opened that a bad certificate would leave open
         Files.createDirectories(dataDir);
         long started = System.nanoTime();
         // First: a bad htpasswd or policy file stops the start before any store is opened.
@@ -115,7 +123,7 @@ public final class Registry implements AutoCloseable {
         this.server = new HttpServer(router, workers,
                 httpLimits(config.limits),
                 config.http.effectiveIoThreads(),
-                new RequestAuditor(audit, config.audit.recordOps, clock), access.guard());
+                new RequestAuditor(audit, config.audit.recordOps, clock), access.guard(), tls);
         ListenAddress listen = ListenAddress.parse(config.http.addr);
         log.debug("startup routes ms={}", (System.nanoTime() - started) / 1_000_000);
         this.address = server.start(listen.host(), listen.port());
@@ -132,6 +140,10 @@ public final class Registry implements AutoCloseable {
             // Keeps the index near the log, so a query never has a long backlog to index first, and
             // often enough that the rows the log hands over (AuditIndex.recordsDurable) fit their queue.
             jobs.scheduleWithFixedDelay(this::indexAudit, 2, 2, TimeUnit.SECONDS);
+        }
+        if (tls != null) {
+            long tlsCheck = tls.settings().reloadCheck().toMillis();
+            jobs.scheduleWithFixedDelay(tls::checkForChange, tlsCheck, tlsCheck, TimeUnit.MILLISECONDS);
         }
         long gcInterval = config.gc.interval.toMillis();
         if (gcInterval > 0) {
@@ -183,6 +195,19 @@ public final class Registry implements AutoCloseable {
         Timestamper timestamper = config.audit.tsaUrl == null || config.audit.tsaUrl.isBlank() ? null
                 : new Rfc3161Timestamper(URI.create(config.audit.tsaUrl), config.audit.tsaTimeout);
         return AuditLog.open(config.audit.settings(dataDir), key, clock, timestamper);
+    }
+
+    /** The listener's TLS context, or null for plain HTTP; a file that cannot be used stops the start. */
+    private static ReloadingSslContext openTls(RegistryConfig config, Clock clock) {
+        Optional<TlsSettings> settings = config.tls.settings();
+        if (settings.isEmpty()) {
+            return null;
+        }
+        try {
+            return ReloadingSslContext.load(settings.get(), clock);
+        } catch (TlsFileException e) {
+            throw new ConfigException("tls: " + e.getMessage(), e);
+        }
     }
 
     /** Removing abandoned uploads is a deletion too: it waits while the garbage collector is paused. */

@@ -44,7 +44,8 @@ final class ServeCommand implements Callable<Integer> {
         try {
             registry = Registry.start(config, Clock.systemUTC());
         } catch (ConfigException e) {
-            // A file the configuration names is unusable (htpasswd, policy, key): the operator's to fix.
+            // A file the configuration names is unusable (htpasswd, policy, key) or settings that loaded
+            // cannot be used (a certificate that does not match its key): the operator's to fix.
             System.err.println("registry: " + e.getMessage());
             return 2;
         }

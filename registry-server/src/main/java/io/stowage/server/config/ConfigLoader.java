@@ -197,6 +197,7 @@ public final class ConfigLoader {
         if (config.audit.tsaTimeout.isNegative() || config.audit.tsaTimeout.isZero()) {
             throw new ConfigException("audit.tsaTimeout must be positive", null);
         }
+        config.tls.settings();
         String tsa = config.audit.tsaUrl;
         if (tsa != null && !tsa.isBlank() && !tsa.matches("(?i)https?://[^\\s]+")) {
             throw new ConfigException("audit.tsaUrl must be an http:// or https:// URL, not '" + tsa + "'", null);

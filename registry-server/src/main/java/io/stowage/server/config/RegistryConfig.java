@@ -1,11 +1,14 @@
 package io.stowage.server.config;
 
 import io.stowage.audit.AuditSettings;
+import io.stowage.server.tls.ClientAuthMode;
+import io.stowage.server.tls.TlsSettings;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Every setting of the registry with its default, as bound from YAML by {@link ConfigLoader}.
@@ -21,6 +24,7 @@ public final class RegistryConfig {
     public Gc gc = new Gc();
     public Audit audit = new Audit();
     public Auth auth = new Auth();
+    public Tls tls = new Tls();
 
     /** The listener and the request-processing threads. */
     public static final class Http {
@@ -213,5 +217,56 @@ public final class RegistryConfig {
         public Duration maxBlock = Duration.ofMinutes(15);
         /** How many user names and addresses are tracked at most (a memory bound). */
         public int maxTrackedKeys = 100_000;
+    }
+
+    /** HTTPS on the listener (docs/security.md, "Transport"); off while certFile and keyFile are empty. */
+    public static final class Tls {
+        /** PEM certificates: the server's own first, then intermediates. */
+        public String certFile = "";
+        /** PEM private key of the first certificate (PKCS#8, PKCS#1 or SEC1), unencrypted. */
+        public String keyFile = "";
+        /** PEM certificates of the CAs that sign client certificates; setting it turns on mutual TLS. */
+        public String clientCaFile = "";
+        /** none, optional or require; empty means require when clientCaFile is set, else none. */
+        public String clientAuth = "";
+        /** How often the three files are looked at; a change is served to new connections. */
+        public Duration reloadCheck = Duration.ofSeconds(5);
+
+        /** The TLS settings, or empty for plain HTTP; throws {@link ConfigException} naming the bad key. */
+        public Optional<TlsSettings> settings() {
+            boolean cert = !isBlank(certFile);
+            boolean key = !isBlank(keyFile);
+            if (cert != key) {
+                throw new ConfigException("tls.certFile and tls.keyFile go together: " + (cert ? "tls.keyFile" : "tls.certFile")
+                        + " is missing (set both to serve HTTPS, neither for plain HTTP)", null);
+            }
+            if (!cert) {
+                if (!isBlank(clientCaFile) || !isBlank(clientAuth)) {
+                    throw new ConfigException("tls.clientCaFile and tls.clientAuth need tls.certFile and tls.keyFile", null);
+                }
+                return Optional.empty();
+            }
+            Optional<Path> ca = isBlank(clientCaFile) ? Optional.empty() : Optional.of(Path.of(clientCaFile));
+            ClientAuthMode mode;
+            try {
+                mode = isBlank(clientAuth)
+                        ? (ca.isPresent() ? ClientAuthMode.REQUIRE : ClientAuthMode.NONE)
+                        : ClientAuthMode.parse(clientAuth);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("tls.clientAuth: " + e.getMessage(), e);
+            }
+            if (mode != ClientAuthMode.NONE && ca.isEmpty()) {
+                throw new ConfigException("tls.clientAuth " + mode + " needs tls.clientCaFile, the CA that signs client certificates", null);
+            }
+            try {
+                return Optional.of(new TlsSettings(Path.of(certFile), Path.of(keyFile), ca, mode, reloadCheck));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("invalid tls.* setting: " + e.getMessage(), e);
+            }
+        }
+
+        private static boolean isBlank(String value) {
+            return value == null || value.isBlank();
+        }
     }
 }

@@ -17,6 +17,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
@@ -25,11 +26,12 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * The Netty server: binds the address, sets up each connection's pipeline (HTTP codec,
- * 100-continue, chunked writes, {@link RequestDispatcher}), and shuts down in order: stop
- * accepting, let requests in flight finish, then close connections and event loops.
+ * The Netty server: binds the address, sets up each connection's pipeline (TLS when configured,
+ * HTTP codec, 100-continue, chunked writes, {@link RequestDispatcher}), and shuts down in order:
+ * stop accepting, let requests in flight finish, then close connections and event loops.
  * Uses the native epoll transport where it loads, NIO elsewhere. Thread-safe.
  */
 public final class HttpServer implements AutoCloseable {
@@ -55,6 +57,8 @@ public final class HttpServer implements AutoCloseable {
     private final int ioThreads;
     private final RequestAuditor auditor;
     private final RequestGuard guard;
+    /** Null for plain HTTP. */
+    private final Supplier<SslContext> tls;
     private final ExchangeTracker tracker = new ExchangeTracker();
     private ConnectionsPerAddress connectionsPerAddress;
     private UploadSlots uploadSlots;
@@ -68,14 +72,19 @@ public final class HttpServer implements AutoCloseable {
     /**
      * @param ioThreads event loops that move bytes between sockets and the pipeline; disk,
      *                  database and hashing run on {@code workers} instead
+     * @param tls       the TLS context for a connection accepted now, asked once per connection so
+     *                  that a replaced certificate reaches new connections; null for plain HTTP
      */
     public HttpServer(Router router, WorkerPool workers, Limits limits, int ioThreads, RequestAuditor auditor) {
-        this(router, workers, limits, ioThreads, auditor, RequestGuard.OPEN);
+        this(router, workers, limits, ioThreads, auditor, RequestGuard.OPEN, null);
     }
 
-    /** @param guard who may do what; {@link RequestGuard#OPEN} without authentication */
+    /**
+     * @param guard who may do what; {@link RequestGuard#OPEN} without authentication
+     * @param tls   the TLS context for each new connection, or null for plain HTTP
+     */
     public HttpServer(Router router, WorkerPool workers, Limits limits, int ioThreads, RequestAuditor auditor,
-                      RequestGuard guard) {
+                      RequestGuard guard, Supplier<SslContext> tls) {
         if (ioThreads < 1) {
             throw new IllegalArgumentException("ioThreads must be at least 1, was " + ioThreads);
         }
@@ -85,6 +94,7 @@ public final class HttpServer implements AutoCloseable {
         this.ioThreads = ioThreads;
         this.auditor = auditor;
         this.guard = guard;
+        this.tls = tls;
     }
 
     /** Binds and starts serving; returns the bound address (useful with port 0). */
@@ -114,6 +124,11 @@ public final class HttpServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         connections.add(channel);
+                        if (tls != null) {
+                            // First in line: everything after it sees plain HTTP. A client that does not
+                            // speak TLS fails the handshake here and is disconnected (logged at debug).
+                            channel.pipeline().addLast("tls", tls.get().newHandler(channel.alloc()));
+                        }
                         ConnectionTimeouts timeouts = new ConnectionTimeouts(limits.timeouts());
                         channel.pipeline()
                                 .addLast("perAddress", connectionsPerAddress)

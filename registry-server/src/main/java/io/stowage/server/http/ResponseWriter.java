@@ -82,6 +82,10 @@ final class ResponseWriter {
             ctx.write(new DefaultFileRegion(file.get(), blob.offset(), blob.length()));
             done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         } else {
+            // Under TLS the bytes must be encrypted in user space, and a remote store has no file: read
+            // in chunks, pulled by the ChunkedWriteHandler as the socket drains. Through a range channel
+            // rather than Netty's ChunkedNioFile, because that one would send empty chunks forever
+            // from a file shorter than recorded, where the range channel fails the response.
             ChunkedNioStream chunks = new ChunkedNioStream(content.read(blob.offset(), blob.length()), CHUNK_SIZE);
             done = ctx.writeAndFlush(new HttpChunkedInput(chunks));
         }

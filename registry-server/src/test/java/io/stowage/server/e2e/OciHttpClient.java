@@ -1,5 +1,6 @@
 package io.stowage.server.e2e;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -24,7 +25,7 @@ import java.time.Duration;
  *       {@link #getManifest} returns the exact bytes.</li>
  * </ul>
  *
- * <p>Plain HTTP/1.1 only (no h2c upgrade attempt), every request with a timeout. A response with an
+ * <p>HTTP/1.1 only (no h2c upgrade attempt), plain or over TLS, every request with a timeout. A response with an
  * unexpected status raises {@link UnexpectedStatusException}. Thread-safe: one instance can serve
  * many threads, as a load generator needs.
  */
@@ -41,13 +42,25 @@ public final class OciHttpClient {
     }
 
     public OciHttpClient(URI baseUri, Duration requestTimeout) {
+        this(baseUri, requestTimeout, null);
+    }
+
+    /** A client for an {@code https://} registry that trusts what {@code tls} trusts. */
+    public OciHttpClient(URI baseUri, SSLContext tls) {
+        this(baseUri, Duration.ofSeconds(30), tls);
+    }
+
+    private OciHttpClient(URI baseUri, Duration requestTimeout, SSLContext tls) {
         this.baseUri = baseUri;
         this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+                .followRedirects(HttpClient.Redirect.NORMAL);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
     }
 
     /** Uploads a blob with {@code POST} then one {@code PUT ?digest=}; returns its digest. */

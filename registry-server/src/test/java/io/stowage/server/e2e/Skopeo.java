@@ -5,14 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code skopeo} commands the end-to-end tests use, always with plain HTTP towards the registry
- * ({@code --tls-verify=false}) and {@code --insecure-policy}, so the result does not depend on this
- * machine's {@code /etc/containers/policy.json}. Each call is bounded by a timeout. Thread-safe.
+ * The {@code skopeo} commands the end-to-end tests use, with plain HTTP towards the registry
+ * ({@code --tls-verify=false}) unless a method takes a certificate directory, and always with
+ * {@code --insecure-policy}, so the result does not depend on this machine's
+ * {@code /etc/containers/policy.json}. Each call is bounded by a timeout. Thread-safe.
  */
 final class Skopeo {
 
@@ -36,6 +38,30 @@ final class Skopeo {
      */
     CommandRunner.Result tryCopy(String source, String destination, String... flags) {
         return runner.runAllowingFailure(copy(source, destination, false, flags));
+    }
+
+    /**
+     * {@code skopeo copy} to an HTTPS registry whose certificate is verified against the {@code *.crt}
+     * files of {@code certDir} (a containers-certs.d directory: a {@code *.key} there is a client key).
+     */
+    void pushVerifying(String source, String destination, Path certDir) {
+        runner.run(copy(source, destination, false, "--dest-cert-dir", certDir.toString()));
+    }
+
+    /** {@code skopeo copy} from an HTTPS registry, verifying its certificate against {@code certDir}. */
+    void pullVerifying(String source, String destination, Path certDir) {
+        runner.run(copy(source, destination, false, "--src-cert-dir", certDir.toString()));
+    }
+
+    /** {@code skopeo inspect --raw} of an HTTPS registry, verifying its certificate against {@code certDir}. */
+    byte[] inspectRawVerifying(String reference, Path certDir) {
+        return runner.run("skopeo", "--insecure-policy", "inspect", "--raw", "--cert-dir", certDir.toString(), reference)
+                .stdoutBytes();
+    }
+
+    /** {@code skopeo inspect --raw} with certificate verification against the system's CAs only. */
+    CommandRunner.Result tryInspectRawVerifying(String reference) {
+        return runner.runAllowingFailure("skopeo", "--insecure-policy", "inspect", "--raw", reference);
     }
 
     /** {@code skopeo copy} between two local transports, e.g. OCI layout to docker-archive. */
