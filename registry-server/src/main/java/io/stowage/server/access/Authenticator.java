@@ -149,6 +149,9 @@ public final class Authenticator {
         String credentials = credentials(authorization, accepted);
         if (accepted == Scheme.BASIC) {
             String[] userAndPassword = decodeBasic(credentials);
+            if (isEmpty(userAndPassword)) {
+                return NOBODY;
+            }
             return password(userAndPassword[0], userAndPassword[1], remoteAddress);
         }
         return bearer(credentials);
@@ -166,6 +169,9 @@ public final class Authenticator {
             String credentials = credentials(authorization, accepted);
             if (accepted == Scheme.BASIC) {
                 String[] userAndPassword = decodeBasic(credentials);
+                if (isEmpty(userAndPassword)) {
+                    return NOBODY;
+                }
                 String user = passwords.get(CredentialCache.key(userAndPassword[0], userAndPassword[1]));
                 return user == null ? null : new Identity.User(user);
             }
@@ -255,6 +261,16 @@ public final class Authenticator {
             throw new Failure(Failure.Kind.MALFORMED, null, null, "empty " + accepted.wireName + " credentials");
         }
         return credentials;
+    }
+
+    /**
+     * {@code Basic Og==}: an empty user name and password. Podman, skopeo and buildah send it when
+     * they have no credentials for the registry, where Docker sends nothing; both mean anonymous.
+     * Counting it as a failed login would refuse anonymous pulls and, five pulls later, throttle
+     * everybody behind that address.
+     */
+    private static boolean isEmpty(String[] userAndPassword) {
+        return userAndPassword[0].isEmpty() && userAndPassword[1].isEmpty();
     }
 
     private static String[] decodeBasic(String credentials) throws Failure {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -69,6 +70,23 @@ class BasicAuthBehaviourTest {
         HttpResponse<byte[]> invalidName = client.send("GET", "/v2/Public/Base/manifests/v1", null, null);
         assertEquals(400, invalidName.statusCode());
         assertEquals("NAME_INVALID", OciApi.errorCode(invalidName));
+    }
+
+    /**
+     * Podman, skopeo and buildah send {@code Basic Og==} (empty user and password) when they have no
+     * credentials: that is an anonymous caller, not a failed login, and must never trip the throttle.
+     */
+    @Test
+    void emptyBasicCredentialsAreAnonymousNotAFailedLogin() throws Exception {
+        String empty = "Basic " + java.util.Base64.getEncoder().encodeToString(":".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < 8; i++) {
+            assertEquals(200, client.send("GET", "/v2/public/base/manifests/v1", null, empty).statusCode(),
+                    "anonymous pull #" + i);
+            HttpResponse<byte[]> refused = client.send("GET", "/v2/team/app/manifests/v1", null, empty);
+            assertEquals(401, refused.statusCode(), "a private repository still asks for credentials #" + i);
+        }
+        assertEquals(200, client.send("GET", "/v2/team/app/manifests/v1", null,
+                AuthClient.basic("puller", AuthFixture.password("puller"))).statusCode(), "nobody was throttled");
     }
 
     @Test
