@@ -40,9 +40,13 @@ final class Logins {
         }
     }
 
-    /** Whether a client's error output says the registry refused it (401, 403 or their wording). */
+    /**
+     * Whether a client's error output says the registry refused it: 401, 403 or their wording, or
+     * Docker's "no basic auth credentials" for a {@code Basic} challenge it had nothing to answer with.
+     */
     static boolean mentionsRefusal(String stderr) {
         String text = stderr.toLowerCase(Locale.ROOT);
-        return text.contains("unauthorized") || text.contains("denied") || text.contains("401") || text.contains("403");
+        return text.contains("unauthorized") || text.contains("denied") || text.contains("401") || text.contains("403")
+                || text.contains("no basic auth credentials");
     }
 }
