@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * command can never block on a full pipe; standard output is kept as bytes because some commands
  * ({@code skopeo inspect --raw}) print content whose digest matters. A command that outlives its
  * timeout is killed with its descendants and reported with what it printed so far. Immutable and
- * thread-safe; each {@link #run} starts its own process.
+ * thread-safe; each {@link #run} starts its own process. Standard input is {@code /dev/null} unless
+ * a call gives some.
  */
 final class CommandRunner {
 
@@ -63,13 +64,27 @@ final class CommandRunner {
     }
 
     Result runAllowingFailure(List<String> command) {
+        return runAllowingFailure(command, null);
+    }
+
+    /**
+     * Runs the command with {@code input} as its standard input (e.g. a password for
+     * {@code --password-stdin}), or {@code /dev/null} when null, and returns whatever it did.
+     */
+    Result runAllowingFailure(List<String> command, String input) {
+        Path stdin = null;
         Path stdout = null;
         Path stderr = null;
         try {
+            if (input != null) {
+                stdin = Files.createTempFile("e2e-cmd-", ".in");
+                Files.writeString(stdin, input, StandardCharsets.UTF_8);
+            }
             stdout = Files.createTempFile("e2e-cmd-", ".out");
             stderr = Files.createTempFile("e2e-cmd-", ".err");
+            Path in = stdin == null ? Path.of("/dev/null") : stdin;
             ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(in.toFile()))
                     .redirectOutput(stdout.toFile())
                     .redirectError(stderr.toFile());
             builder.environment().putAll(environment);
@@ -89,6 +104,7 @@ final class CommandRunner {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + command, e);
         } finally {
+            deleteQuietly(stdin);
             deleteQuietly(stdout);
             deleteQuietly(stderr);
         }

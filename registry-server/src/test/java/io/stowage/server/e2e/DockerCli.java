@@ -1,5 +1,6 @@
 package io.stowage.server.e2e;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +18,21 @@ final class DockerCli {
     private static final Pattern PUSHED_DIGEST = Pattern.compile("digest: (sha256:[0-9a-f]{64})");
     private static final Pattern PULLED_DIGEST = Pattern.compile("Digest: (sha256:[0-9a-f]{64})");
 
-    private final CommandRunner runner = new CommandRunner(Duration.ofMinutes(3));
+    private final CommandRunner runner;
     private final String host = Tools.dockerHost();
+
+    /** The CLI with the user's configuration (credentials included). */
+    DockerCli() {
+        this.runner = new CommandRunner(Duration.ofMinutes(3));
+    }
+
+    /**
+     * The CLI with its configuration, and so the credentials {@code docker login} stores, in
+     * {@code configDir} ({@code DOCKER_CONFIG}) instead of the user's {@code ~/.docker}.
+     */
+    DockerCli(Path configDir) {
+        this.runner = new CommandRunner(Duration.ofMinutes(3)).withEnvironment("DOCKER_CONFIG", configDir.toString());
+    }
 
     CommandRunner.Result run(String... args) {
         return runner.run(command(args));
@@ -26,6 +40,15 @@ final class DockerCli {
 
     CommandRunner.Result runAllowingFailure(String... args) {
         return runner.runAllowingFailure(command(args));
+    }
+
+    /**
+     * {@code docker login --password-stdin}, for a test that expects it may fail; the password goes in
+     * on standard input, never on the command line.
+     */
+    CommandRunner.Result login(String hostPort, String user, String password) {
+        return runner.runAllowingFailure(command("login", "--username", user, "--password-stdin", hostPort),
+                password + "\n");
     }
 
     /** {@code docker push}; returns the manifest digest it reports ({@code TAG: digest: sha256:... size: N}). */

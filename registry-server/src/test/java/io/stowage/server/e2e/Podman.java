@@ -17,11 +17,34 @@ import java.util.List;
  */
 final class Podman {
 
-    private final CommandRunner runner = new CommandRunner(Duration.ofMinutes(3));
+    private final CommandRunner runner;
     private final List<String> globalOptions;
 
     /** A podman whose whole state lives under {@code stateDir}. */
     Podman(Path stateDir) {
+        this(stateDir, new CommandRunner(Duration.ofMinutes(3)));
+    }
+
+    /**
+     * A podman whose whole state lives under {@code stateDir} and whose credentials ({@code podman
+     * login}, {@code logout}, and every push and pull) are read and written only in {@code authFile}
+     * ({@code REGISTRY_AUTH_FILE}), never in the machine's own auth files. An absent {@code authFile}
+     * is created without credentials, because podman 4 refuses to pull or push with a missing one.
+     */
+    Podman(Path stateDir, Path authFile) {
+        this(stateDir, new CommandRunner(Duration.ofMinutes(3))
+                .withEnvironment("REGISTRY_AUTH_FILE", authFile.toString()));
+        try {
+            if (!Files.exists(authFile)) {
+                Files.writeString(authFile, "{\"auths\": {}}\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Podman(Path stateDir, CommandRunner runner) {
+        this.runner = runner;
         try {
             Files.createDirectories(stateDir);
         } catch (IOException e) {
@@ -43,6 +66,15 @@ final class Podman {
 
     CommandRunner.Result runAllowingFailure(String... args) {
         return runner.runAllowingFailure(command(args));
+    }
+
+    /**
+     * {@code podman login --password-stdin} without TLS, for a test that expects it may fail; the
+     * password goes in on standard input, never on the command line.
+     */
+    CommandRunner.Result login(String hostPort, String user, String password) {
+        return runner.runAllowingFailure(command("login", "--tls-verify=false", "--username", user, "--password-stdin",
+                hostPort), password + "\n");
     }
 
     /** {@code podman image inspect --format FORMAT image}, trimmed. */

@@ -8,7 +8,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
-import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -54,17 +53,12 @@ class SkopeoAuthE2ETest {
         CommandRunner.Result pullerPush = skopeo.tryCopy(source.reference("v1"), other, "--dest-tls-verify=false",
                 "--dest-creds=puller:" + AuthFixture.password("puller"));
         assertNotEquals(0, pullerPush.exitCode(), "a puller must not push:\n" + pullerPush.stderr());
-        assertTrue(mentionsRefusal(pullerPush.stderr()), pullerPush.stderr());
+        assertTrue(Logins.mentionsRefusal(pullerPush.stderr()), pullerPush.stderr());
 
         // Last: wrong passwords count towards the login throttle of this address.
         CommandRunner.Result wrong = skopeo.tryCopy(source.reference("v1"), other, "--dest-tls-verify=false",
                 "--dest-creds=pusher:wrong-password");
         assertNotEquals(0, wrong.exitCode(), "a wrong password must not push:\n" + wrong.stderr());
-        assertTrue(mentionsRefusal(wrong.stderr()), wrong.stderr());
-    }
-
-    private static boolean mentionsRefusal(String stderr) {
-        String text = stderr.toLowerCase(Locale.ROOT);
-        return text.contains("unauthorized") || text.contains("denied") || text.contains("401") || text.contains("403");
+        assertTrue(Logins.mentionsRefusal(wrong.stderr()), wrong.stderr());
     }
 }
