@@ -115,6 +115,9 @@ for i in $(seq 1 "$REPS"); do
   bl gen "$WORK/blob-mono-$i" "$BIG_MIB" "$i" >/dev/null; MONO+=("$WORK/blob-mono-$i")
   bl gen "$WORK/blob-chunked-$i" "$BIG_MIB" "$((100 + i))" >/dev/null; CHUNKED+=("$WORK/blob-chunked-$i")
 done
+# The blobs just written are gigabytes of dirty pages: flush them now, or their writeback competes
+# with whichever registry's pushes come first (ours) and not with the other's.
+sync
 BIG_DIGEST=$(cat "$WORK/blob-mono-1.digest")
 BIG_BYTES=$((BIG_MIB << 20))
 
@@ -225,6 +228,7 @@ seed_small() { # seed_small LABEL: one small image under v1 and the empty blob, 
 
 suite() { # suite LABEL: every workload against one registry
   local label=$1 base=${BASE[$1]}
+  sync # each registry starts with nothing of the other's left to write back
   log "$label: starting ..."
   start_server "$label"
   log "$label: $PUSHERS concurrent pushes of $LAYER_MIB MiB, $ROUNDS round(s) ..."
