@@ -50,7 +50,9 @@ public final class AtomicFiles {
             // name is taken, which a rename would silently overwrite.
             Files.createLink(target, temp);
         } catch (UnsupportedOperationException noHardLinks) {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            // Without hard links: a plain move refuses a taken name (an atomic rename would replace
+            // it); only a creation in the instant between its check and its rename can slip past.
+            Files.move(temp, target);
         } finally {
             Files.deleteIfExists(temp);
         }

@@ -1,27 +1,25 @@
 package io.stowage.server.access;
 
+import io.stowage.server.TestClock;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 class CredentialCacheTest {
-    private final MovableClock clock = new MovableClock();
+    private final TestClock clock = new TestClock();
 
     @Test
     void anEntryLastsUntilItsExpiryAndNoLonger() {
         CredentialCache<String> cache = new CredentialCache<>(10, clock);
         cache.put(CredentialCache.key("alice", "pw"), "alice", clock.instant().plusSeconds(60));
-        clock.now = clock.now.plusSeconds(59);
+        clock.advance(Duration.ofSeconds(59));
         assertEquals("alice", cache.get(CredentialCache.key("alice", "pw")));
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertNull(cache.get(CredentialCache.key("alice", "pw")));
         cache.put(CredentialCache.key("bob", "pw"), "bob", clock.instant().minus(Duration.ofSeconds(1)));
         assertNull(cache.get(CredentialCache.key("bob", "pw")), "expired before it was put");
@@ -44,24 +42,5 @@ class CredentialCacheTest {
     void keysOfDifferentlySplitPartsDiffer() {
         assertNotEquals(CredentialCache.key("ab", "c"), CredentialCache.key("a", "bc"));
         assertEquals(CredentialCache.key("a", "bc"), CredentialCache.key("a", "bc"));
-    }
-
-    private static final class MovableClock extends Clock {
-        Instant now = Instant.parse("2026-03-01T10:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

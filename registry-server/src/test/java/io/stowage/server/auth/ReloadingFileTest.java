@@ -1,5 +1,6 @@
 package io.stowage.server.auth;
 
+import io.stowage.server.TestClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,6 @@
 package io.stowage.server.auth;
 
+import io.stowage.server.TestClock;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;

@@ -1,4 +1,4 @@
-package io.stowage.server.auth;
+package io.stowage.server;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,19 +6,19 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand, to cross reload intervals, token lifetimes and throttle windows. */
-final class TestClock extends Clock {
+/** A clock a test moves by hand, to cross reload intervals, token lifetimes, cache and throttle windows. */
+public final class TestClock extends Clock {
     private volatile Instant now;
 
-    TestClock() {
+    public TestClock() {
         this(Instant.parse("2026-03-01T10:00:00Z"));
     }
 
-    TestClock(Instant start) {
+    public TestClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration by) {
+    public void advance(Duration by) {
         now = now.plus(by);
     }
 
