@@ -25,14 +25,8 @@ import java.util.TreeMap;
  * are then dropped. Anything else, or a sequence that does not continue, is a
  * {@link StaleIndexException}: the caller rebuilds. Starting from an empty index, the same faults
  * mean the log itself is damaged, reported as an {@link AuditIndexException}.
- *
- * <p>Filling an empty index from a large log (a first start, a rebuild) is a bulk load: the
- * filter indexes are dropped and built once at the end, about twice as fast as maintaining them
- * row by row.
  */
 final class CatchUp {
-    /** From this much to read into an empty index on, load in bulk and build the filter indexes after. */
-    private static final long BULK_BYTES = 16L << 20;
     /** How many times one catch-up takes what the writer handed over before reading the file's tail. */
     private static final int FED_ROUNDS = 4;
 
@@ -81,22 +75,9 @@ final class CatchUp {
             // An empty index is filled from the segments in bulk; what the writer handed over is among them.
             fed.clear();
         }
-        boolean bulk = stored.isEmpty() && totalBytes(present) >= BULK_BYTES;
-        if (bulk) {
-            store.beginBulkLoad();
-        }
-        long indexed;
-        try {
-            Batch batch = new Batch(stored.orElse(null));
-            readFrom(batch, stored, present);
-            indexed = fromWriter + batch.finish();
-        } finally {
-            if (bulk) {
-                store.endBulkLoad();
-            }
-        }
-        store.analyzeIfGrown();
-        return indexed;
+        Batch batch = new Batch(stored.orElse(null));
+        readFrom(batch, stored, present);
+        return fromWriter + batch.finish();
     }
 
     /**
@@ -137,14 +118,6 @@ final class CatchUp {
                 return;
             }
         }
-    }
-
-    private static long totalBytes(TreeMap<Long, Path> segments) throws IOException {
-        long total = 0;
-        for (Path segment : segments.values()) {
-            total += Files.size(segment);
-        }
-        return total;
     }
 
     private void check(IndexPosition position, TreeMap<Long, Path> present) throws IOException, SQLException {

@@ -11,24 +11,30 @@ import java.sql.Statement;
  *
  * <ul>
  *   <li>{@code records}: one row per record; {@code seq} is the rowid, so the table itself is
- *       in sequence order. Each filter column has a one-column index; SQLite ends every index
- *       entry with the rowid, so an equality lookup on the index walks its rows in {@code seq}
- *       order, which serves {@code WHERE x = ? AND seq > ? ORDER BY seq LIMIT n} without a sort.</li>
- *   <li>{@code time_blocks}: the earliest and latest time per {@value #TIME_BLOCK_BITS}-bit
- *       block of sequence numbers. Record times rise with {@code seq} but not strictly (a record
- *       carries the time its request started), so a time range cannot be mapped to a seq range
- *       directly; these bounds give an exact superset of the blocks to look at, so a time filter
- *       narrows the seq range of whichever index is walked instead of forcing a sort.</li>
+ *       in sequence order and a new row is an append at its end. It has no secondary index.</li>
+ *   <li>{@code value_blocks}: for each filter column ({@link #FILTER_COLUMNS}) and value, the
+ *       {@value #BLOCK_BITS}-bit blocks of sequence numbers that hold a record with that value.
+ *       A filtered query walks the blocks of one of its values in order and scans only those
+ *       slices of {@code records}. Under a flood of alike requests a block gains no row at all,
+ *       where one index per column cost four B-tree inserts per record: half of the audit log's
+ *       CPU under a flood of reads (bench/README.md).</li>
+ *   <li>{@code time_blocks}: the earliest and latest time per block. Record times rise with
+ *       {@code seq} but not strictly (a record carries the time its request started), so a time
+ *       range cannot be mapped to a seq range directly; these bounds give an exact superset of
+ *       the blocks to look at.</li>
  *   <li>{@code segments}: the first seq of each indexed segment, to drop the rows of segments
  *       a purge has deleted.</li>
  *   <li>{@code position}: where catch-up continues (one row).</li>
  * </ul>
  */
 final class IndexSchema {
-    static final int VERSION = 1;
-    static final int TIME_BLOCK_BITS = 12;
+    static final int VERSION = 2;
+    static final int BLOCK_BITS = 12;
 
-    private static final String[] TABLES = {"records", "time_blocks", "segments", "position"};
+    /** The columns a query filters on by equality, as named in {@code value_blocks}. */
+    static final String[] FILTER_COLUMNS = {"repository", "actor", "action", "status"};
+
+    private static final String[] TABLES = {"records", "value_blocks", "time_blocks", "segments", "position"};
     private static final String[] CREATE = {
             """
             CREATE TABLE IF NOT EXISTS records (
@@ -42,6 +48,12 @@ final class IndexSchema {
                 segment INTEGER NOT NULL,
                 line_offset INTEGER NOT NULL,
                 line_length INTEGER NOT NULL)""",
+            """
+            CREATE TABLE IF NOT EXISTS value_blocks (
+                name TEXT NOT NULL,
+                value TEXT NOT NULL,
+                block INTEGER NOT NULL,
+                PRIMARY KEY (name, value, block)) WITHOUT ROWID""",
             """
             CREATE TABLE IF NOT EXISTS time_blocks (
                 block INTEGER PRIMARY KEY,
@@ -57,22 +69,10 @@ final class IndexSchema {
                 line_length INTEGER NOT NULL,
                 last_hash TEXT NOT NULL)"""};
 
-    /** The filter indexes, apart so that a bulk load can build them once at the end. */
-    private static final String[] FILTER_INDEXES = {
-            "CREATE INDEX IF NOT EXISTS records_repository ON records (repository)",
-            "CREATE INDEX IF NOT EXISTS records_actor ON records (actor)",
-            "CREATE INDEX IF NOT EXISTS records_action ON records (action)",
-            "CREATE INDEX IF NOT EXISTS records_status ON records (status)"};
-    private static final String[] FILTER_INDEX_NAMES = {
-            "records_repository", "records_actor", "records_action", "records_status"};
-
     private IndexSchema() {
     }
 
-    /**
-     * Creates the tables and indexes, first dropping those of another schema version, and
-     * restoring filter indexes a bulk load did not get to rebuild. Runs in autocommit mode.
-     */
+    /** Creates the tables, first dropping those of another schema version. Runs in autocommit mode. */
     static void ensure(Connection connection) throws SQLException {
         try (Statement st = connection.createStatement()) {
             int version;
@@ -81,11 +81,9 @@ final class IndexSchema {
             }
             if (version != VERSION) {
                 drop(st);
+                // Version 1 had one index per filter column; dropping its table dropped them too.
             }
             for (String ddl : CREATE) {
-                st.executeUpdate(ddl);
-            }
-            for (String ddl : FILTER_INDEXES) {
                 st.executeUpdate(ddl);
             }
             st.executeUpdate("PRAGMA user_version = " + VERSION);
@@ -99,31 +97,23 @@ final class IndexSchema {
             for (String ddl : CREATE) {
                 st.executeUpdate(ddl);
             }
-            for (String ddl : FILTER_INDEXES) {
-                st.executeUpdate(ddl);
-            }
         }
     }
 
-    static void dropFilterIndexes(Connection connection) throws SQLException {
-        try (Statement st = connection.createStatement()) {
-            for (String name : FILTER_INDEX_NAMES) {
-                st.executeUpdate("DROP INDEX IF EXISTS " + name);
-            }
-        }
+    /** The block of a sequence number. */
+    static long block(long seq) {
+        return seq >> BLOCK_BITS;
     }
 
-    static void createFilterIndexes(Connection connection) throws SQLException {
-        try (Statement st = connection.createStatement()) {
-            for (String ddl : FILTER_INDEXES) {
-                st.executeUpdate(ddl);
-            }
-        }
+    /** The first sequence number of a block. */
+    static long firstSeq(long block) {
+        return block << BLOCK_BITS;
     }
 
     private static void drop(Statement st) throws SQLException {
         for (String table : TABLES) {
             st.executeUpdate("DROP TABLE IF EXISTS " + table);
         }
+        st.executeUpdate("DROP TABLE IF EXISTS sqlite_stat1");
     }
 }

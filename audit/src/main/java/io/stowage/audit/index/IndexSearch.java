@@ -8,20 +8,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a query into one {@code SELECT ... WHERE ... ORDER BY seq LIMIT n} over the index.
+ * Answers a query from the index, in seq order, stopping after {@code n} matches, never sorting.
  *
- * <p>Every plan walks either the table or one column index in seq order and stops after
- * {@code n} matches, never sorting. A time range is first narrowed to a seq range through the
- * time blocks (see {@link IndexSchema}), so that walk starts and ends near the range instead of
- * at the ends of the log; the exact time condition then filters within it.
+ * <p>A time range is first narrowed to a seq range through the time blocks (see
+ * {@link IndexSchema}). Without an equality filter the records table is walked over that range.
+ * With one, the blocks that hold the filter's value (from {@code value_blocks}; of several
+ * filters, the one with the fewest blocks) are visited in order, and each visit scans that
+ * block's slice of the records table with every condition of the query: at most a block of rows
+ * per visit, and each visited block holds at least one record with the value.
  */
 final class IndexSearch {
+    /** How many candidate blocks to fetch at a time: a page of a few hundred matches needs few. */
+    private static final int BLOCK_PAGE = 64;
 
     private IndexSearch() {
     }
 
     /** Locations of up to {@code limit} matching records, in seq order. */
     static List<RecordLocation> find(Connection connection, AuditQuery q, int limit) throws SQLException {
+        try {
+            return search(connection, q, limit);
+        } finally {
+            connection.commit();
+        }
+    }
+
+    private static List<RecordLocation> search(Connection connection, AuditQuery q, int limit) throws SQLException {
         if (q.afterSeq() != null && q.afterSeq() == Long.MAX_VALUE) {
             return List.of();
         }
@@ -35,36 +47,137 @@ final class IndexSearch {
             fromSeq = Math.max(fromSeq, bounds[0]);
             toSeq = bounds[1];
         }
-        StringBuilder sql = new StringBuilder(
-                "SELECT seq, segment, line_offset, line_length FROM records WHERE seq >= ? AND seq < ?");
-        List<Object> args = new ArrayList<>(List.of(fromSeq, toSeq));
-        equal(sql, args, "repository", q.repository());
-        equal(sql, args, "actor", q.actor());
-        equal(sql, args, "action", q.action());
-        equal(sql, args, "status", q.status());
+        List<String[]> filters = filters(q);
+        List<RecordLocation> found = new ArrayList<>(Math.min(limit, 1024));
+        try (PreparedStatement scan = connection.prepareStatement(scanSql(q))) {
+            if (filters.isEmpty()) {
+                scan(scan, q, fromSeq, toSeq, limit, found);
+                return found;
+            }
+            String[] driver = fewestBlocks(connection, filters, fromSeq, toSeq);
+            long nextBlock = IndexSchema.block(fromSeq);
+            long lastBlock = IndexSchema.block(toSeq == Long.MAX_VALUE ? Long.MAX_VALUE : toSeq - 1);
+            while (found.size() < limit) {
+                List<Long> blocks = blocks(connection, driver, nextBlock, lastBlock);
+                for (long block : blocks) {
+                    long from = Math.max(fromSeq, IndexSchema.firstSeq(block));
+                    long to = Math.min(toSeq, IndexSchema.firstSeq(block + 1));
+                    scan(scan, q, from, to, limit - found.size(), found);
+                    if (found.size() >= limit) {
+                        return found;
+                    }
+                }
+                if (blocks.size() < BLOCK_PAGE) {
+                    return found;
+                }
+                nextBlock = blocks.get(blocks.size() - 1) + 1;
+            }
+        }
+        return found;
+    }
+
+    /** The records in [from, to) matching every condition of the query, up to {@code max}, appended to {@code found}. */
+    private static void scan(PreparedStatement scan, AuditQuery q, long from, long to, int max,
+                             List<RecordLocation> found) throws SQLException {
+        List<Object> args = new ArrayList<>(List.of(from, to));
+        addIfSet(args, q.repository());
+        addIfSet(args, q.actor());
+        addIfSet(args, q.action());
+        addIfSet(args, q.status());
         if (q.since() != null) {
-            sql.append(" AND time_us >= ?");
             args.add(Micros.ceil(q.since()));
         }
         if (q.until() != null) {
-            sql.append(" AND time_us < ?");
             args.add(Micros.ceil(q.until()));
         }
-        sql.append(" ORDER BY seq LIMIT ?");
-        args.add(limit);
-        List<RecordLocation> found = new ArrayList<>(Math.min(limit, 1024));
-        try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
+        args.add(max);
+        for (int i = 0; i < args.size(); i++) {
+            scan.setObject(i + 1, args.get(i));
+        }
+        try (ResultSet rs = scan.executeQuery()) {
+            while (rs.next()) {
+                found.add(new RecordLocation(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getInt(4)));
             }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    found.add(new RecordLocation(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getInt(4)));
+        }
+    }
+
+    private static String scanSql(AuditQuery q) {
+        StringBuilder sql = new StringBuilder(
+                "SELECT seq, segment, line_offset, line_length FROM records WHERE seq >= ? AND seq < ?");
+        equal(sql, "repository", q.repository());
+        equal(sql, "actor", q.actor());
+        equal(sql, "action", q.action());
+        equal(sql, "status", q.status());
+        if (q.since() != null) {
+            sql.append(" AND time_us >= ?");
+        }
+        if (q.until() != null) {
+            sql.append(" AND time_us < ?");
+        }
+        return sql.append(" ORDER BY seq LIMIT ?").toString();
+    }
+
+    /** The query's equality filters as {name, value} pairs of value_blocks. */
+    private static List<String[]> filters(AuditQuery q) {
+        List<String[]> filters = new ArrayList<>(4);
+        if (q.repository() != null) {
+            filters.add(new String[]{"repository", q.repository()});
+        }
+        if (q.actor() != null) {
+            filters.add(new String[]{"actor", q.actor()});
+        }
+        if (q.action() != null) {
+            filters.add(new String[]{"action", q.action()});
+        }
+        if (q.status() != null) {
+            filters.add(new String[]{"status", q.status().toString()});
+        }
+        return filters;
+    }
+
+    /** Of several filters, the one whose value is in the fewest blocks of the range: the fewest slices to scan. */
+    private static String[] fewestBlocks(Connection connection, List<String[]> filters, long fromSeq, long toSeq)
+            throws SQLException {
+        if (filters.size() == 1) {
+            return filters.get(0);
+        }
+        String[] best = null;
+        long bestCount = Long.MAX_VALUE;
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT count(*) FROM value_blocks WHERE name = ? AND value = ? AND block >= ? AND block <= ?")) {
+            for (String[] filter : filters) {
+                ps.setString(1, filter[0]);
+                ps.setString(2, filter[1]);
+                ps.setLong(3, IndexSchema.block(fromSeq));
+                ps.setLong(4, IndexSchema.block(toSeq == Long.MAX_VALUE ? Long.MAX_VALUE : toSeq - 1));
+                try (ResultSet rs = ps.executeQuery()) {
+                    long count = rs.next() ? rs.getLong(1) : 0;
+                    if (count < bestCount) {
+                        best = filter;
+                        bestCount = count;
+                    }
                 }
             }
         }
-        connection.commit();
-        return found;
+        return best;
+    }
+
+    /** The next page of blocks in [first, last] that hold the filter's value, in order. */
+    private static List<Long> blocks(Connection connection, String[] filter, long first, long last) throws SQLException {
+        List<Long> blocks = new ArrayList<>(BLOCK_PAGE);
+        try (PreparedStatement ps = connection.prepareStatement("SELECT block FROM value_blocks WHERE name = ? AND "
+                + "value = ? AND block >= ? AND block <= ? ORDER BY block LIMIT " + BLOCK_PAGE)) {
+            ps.setString(1, filter[0]);
+            ps.setString(2, filter[1]);
+            ps.setLong(3, first);
+            ps.setLong(4, last);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    blocks.add(rs.getLong(1));
+                }
+            }
+        }
+        return blocks;
     }
 
     /** The seq range [from, to) of the blocks whose times overlap the query's range; null when none do. */
@@ -80,14 +193,19 @@ final class IndexSearch {
                     return null;
                 }
                 long last = rs.getLong(2);
-                return new long[]{first << IndexSchema.TIME_BLOCK_BITS, (last + 1) << IndexSchema.TIME_BLOCK_BITS};
+                return new long[]{IndexSchema.firstSeq(first), IndexSchema.firstSeq(last + 1)};
             }
         }
     }
 
-    private static void equal(StringBuilder sql, List<Object> args, String column, Object value) {
+    private static void equal(StringBuilder sql, String column, Object value) {
         if (value != null) {
             sql.append(" AND ").append(column).append(" = ?");
+        }
+    }
+
+    private static void addIfSet(List<Object> args, Object value) {
+        if (value != null) {
             args.add(value);
         }
     }

@@ -10,8 +10,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -21,16 +23,17 @@ import java.util.TreeMap;
  * lost is indexed again from the segments on the next catch-up.
  */
 final class IndexStore implements AutoCloseable {
-    /** Below this many rows the planner's default guesses serve as well as statistics. */
-    private static final long ANALYZE_AFTER_ROWS = 100_000;
-
     private final Connection connection;
-    private long rowsAtAnalyze;
-    private long rowsSinceAnalyze;
 
-    private IndexStore(Connection connection, long rowsAtAnalyze) {
+    /**
+     * The block whose filter values {@link #writtenValues} lists: values noted in value_blocks for
+     * it (committed or in the open transaction), so that a run of alike records writes nothing.
+     */
+    private long valuesBlock = -1;
+    private final Set<String> writtenValues = new HashSet<>();
+
+    private IndexStore(Connection connection) {
         this.connection = connection;
-        this.rowsAtAnalyze = rowsAtAnalyze;
     }
 
     static IndexStore open(Path dbFile) throws SQLException {
@@ -51,9 +54,8 @@ final class IndexStore implements AutoCloseable {
         Connection connection = config.createConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
         try {
             IndexSchema.ensure(connection);
-            long analyzed = analyzedRows(connection);
             connection.setAutoCommit(false);
-            return new IndexStore(connection, analyzed);
+            return new IndexStore(connection);
         } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;
@@ -94,35 +96,16 @@ final class IndexStore implements AutoCloseable {
     void append(List<IndexRow> rows, IndexPosition position) throws SQLException {
         try {
             insertRows(rows);
+            noteValues(rows);
             insertSegments(rows);
             widenTimeBlocks(rows);
             savePosition(position);
             connection.commit();
         } catch (SQLException | RuntimeException e) {
+            forgetWrittenValues();
             connection.rollback();
             throw e;
         }
-        rowsSinceAnalyze += rows.size();
-    }
-
-    /**
-     * Refreshes the planner's statistics once the index has doubled since they were taken, so that
-     * a query with several filters walks the most selective index. A full ANALYZE (with STAT4
-     * samples) costs about a second per million rows; doubling keeps that to a constant share of
-     * indexing. Sampled statistics ({@code analysis_limit}) were tried and gave the same
-     * rows-per-key for every column, which is worse than none.
-     */
-    void analyzeIfGrown() throws SQLException {
-        if (rowsSinceAnalyze < ANALYZE_AFTER_ROWS || rowsSinceAnalyze < rowsAtAnalyze) {
-            return;
-        }
-        autocommitted(() -> {
-            try (Statement st = connection.createStatement()) {
-                st.executeUpdate("ANALYZE");
-            }
-        });
-        rowsAtAnalyze = analyzedRows(connection);
-        rowsSinceAnalyze = 0;
     }
 
     /** Forgets the rows of segments numbered below {@code oldestPresent}, which a purge has deleted. */
@@ -140,56 +123,26 @@ final class IndexStore implements AutoCloseable {
             }
             long keepFrom = firstKept == null ? Long.MAX_VALUE : firstKept;
             update("DELETE FROM records WHERE seq < ?", keepFrom);
-            update("DELETE FROM time_blocks WHERE block < ?", keepFrom >> IndexSchema.TIME_BLOCK_BITS);
+            update("DELETE FROM time_blocks WHERE block < ?", IndexSchema.block(keepFrom));
+            update("DELETE FROM value_blocks WHERE block < ?", IndexSchema.block(keepFrom));
             update("DELETE FROM segments WHERE number < ?", oldestPresent);
             connection.commit();
         } catch (SQLException | RuntimeException e) {
+            forgetWrittenValues();
             connection.rollback();
             throw e;
         }
     }
 
-    /**
-     * Starts a bulk load: drops the filter indexes, so that the rows go in without updating four
-     * B-trees per row, until {@link #endBulkLoad()} builds them in one pass each.
-     */
-    void beginBulkLoad() throws SQLException {
-        autocommitted(() -> IndexSchema.dropFilterIndexes(connection));
-    }
-
-    void endBulkLoad() throws SQLException {
-        autocommitted(() -> IndexSchema.createFilterIndexes(connection));
-    }
-
     /** Empties the index, for a rebuild. */
     void clear() throws SQLException {
+        forgetWrittenValues();
         autocommitted(() -> IndexSchema.recreate(connection));
-        rowsAtAnalyze = 0;
-        rowsSinceAnalyze = 0;
     }
 
     @Override
     public void close() throws SQLException {
         connection.close();
-    }
-
-    /** The row count the last ANALYZE saw, 0 when there are no statistics. */
-    private static long analyzedRows(Connection connection) throws SQLException {
-        try (Statement st = connection.createStatement()) {
-            try (ResultSet rs = st.executeQuery(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")) {
-                if (!rs.next()) {
-                    return 0;
-                }
-            }
-            try (ResultSet rs = st.executeQuery("SELECT stat FROM sqlite_stat1 WHERE tbl = 'records' LIMIT 1")) {
-                return rs.next() ? Long.parseLong(rs.getString(1).split(" ")[0]) : 0;
-            }
-        } finally {
-            if (!connection.getAutoCommit()) {
-                connection.commit();
-            }
-        }
     }
 
     /** Runs schema statements outside the batch transactions. */
@@ -231,6 +184,45 @@ final class IndexStore implements AutoCloseable {
         }
     }
 
+    /** Adds the blocks of the rows' filter values to value_blocks, skipping those already noted. */
+    private void noteValues(List<IndexRow> rows) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "INSERT OR IGNORE INTO value_blocks (name, value, block) VALUES (?, ?, ?)")) {
+            boolean any = false;
+            for (IndexRow row : rows) {
+                long block = IndexSchema.block(row.seq());
+                if (block != valuesBlock) {
+                    writtenValues.clear();
+                    valuesBlock = block;
+                }
+                any |= note(ps, block, "repository", row.repository());
+                any |= note(ps, block, "actor", row.actor());
+                any |= note(ps, block, "action", row.action());
+                any |= note(ps, block, "status", row.status() == null ? null : row.status().toString());
+            }
+            if (any) {
+                ps.executeBatch();
+            }
+        }
+    }
+
+    private boolean note(PreparedStatement ps, long block, String name, String value) throws SQLException {
+        if (value == null || !writtenValues.add(name + '\u0000' + value)) {
+            return false;
+        }
+        ps.setString(1, name);
+        ps.setString(2, value);
+        ps.setLong(3, block);
+        ps.addBatch();
+        return true;
+    }
+
+    /** After a rollback the memo may name values that never reached the table: start it afresh. */
+    private void forgetWrittenValues() {
+        writtenValues.clear();
+        valuesBlock = -1;
+    }
+
     /** Notes the first seq of each segment the batch starts; a segment already noted keeps its first seq. */
     private void insertSegments(List<IndexRow> rows) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(
@@ -252,7 +244,7 @@ final class IndexStore implements AutoCloseable {
     private void widenTimeBlocks(List<IndexRow> rows) throws SQLException {
         TreeMap<Long, long[]> blocks = new TreeMap<>();
         for (IndexRow row : rows) {
-            long[] range = blocks.computeIfAbsent(row.seq() >> IndexSchema.TIME_BLOCK_BITS,
+            long[] range = blocks.computeIfAbsent(IndexSchema.block(row.seq()),
                     b -> new long[]{Long.MAX_VALUE, Long.MIN_VALUE});
             range[0] = Math.min(range[0], row.timeMicros());
             range[1] = Math.max(range[1], row.timeMicros());
