@@ -10,11 +10,17 @@ import io.stowage.audit.tsa.Rfc3161Timestamper;
 import io.stowage.gc.GarbageCollector;
 import io.stowage.gc.GcSettings;
 import io.stowage.recovery.journal.TagJournal;
+import io.stowage.recovery.reimport.ImportJobs;
+import io.stowage.recovery.reimport.LayoutImporter;
+import io.stowage.recovery.reimport.PushProvenance;
+import io.stowage.recovery.reimport.Reimporter;
 import io.stowage.server.access.AccessControl;
 import io.stowage.server.admin.AuditRoutes;
 import io.stowage.server.audit.TagEventAuditor;
 import io.stowage.server.admin.GcRoutes;
+import io.stowage.server.admin.ImportRoutes;
 import io.stowage.server.admin.JournalRoutes;
+import io.stowage.server.admin.ReimportRoutes;
 import io.stowage.server.config.ConfigException;
 import io.stowage.server.config.ListenAddress;
 import io.stowage.server.config.RegistryConfig;
@@ -74,6 +80,7 @@ public final class Registry implements AutoCloseable {
     private final WorkerPool workers;
     private final HttpServer server;
     private final ScheduledExecutorService jobs;
+    private final ImportJobs imports;
     private final InetSocketAddress address;
     private final Router router;
     /** Null for plain HTTP. */
@@ -111,8 +118,13 @@ public final class Registry implements AutoCloseable {
         Router router = new Router();
         this.router = router;
         OciRoutes.register(router, service);
-        JournalRoutes.register(router, new TagJournal(metadata, blobs, clock));
+        TagJournal journal = new TagJournal(metadata, blobs, clock);
+        JournalRoutes.register(router, journal);
         GcRoutes.register(router, gc);
+        ReimportRoutes.register(router, new Reimporter(service, metadata, blobs, journal,
+                new PushProvenance(auditIndex), audit, gc::paused, clock));
+        this.imports = new ImportJobs(clock);
+        ImportRoutes.register(router, imports, new LayoutImporter(service, metadata, blobs, audit, clock));
         if (auditLog != null) {
             AuditRoutes.register(router, auditLog, auditIndex);
         }
@@ -267,6 +279,7 @@ public final class Registry implements AutoCloseable {
         try {
             server.shutdown(grace);
             jobs.shutdownNow();
+            imports.close();
             gc.close();
             workers.shutdown(Duration.ofSeconds(10));
         } catch (InterruptedException e) {

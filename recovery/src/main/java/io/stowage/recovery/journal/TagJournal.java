@@ -93,7 +93,7 @@ public final class TagJournal {
         }
         List<String> missing = content.missing(repository, target);
         if (!missing.isEmpty()) {
-            throw RegistryException.contentMissing(repository, target, missing);
+            throw contentMissing(repository, tag, target, missing);
         }
         metadata.restoreTag(repository, tag, target, actor);
         Digest previous = live.map(StoredManifest::digest).orElse(null);
@@ -106,15 +106,61 @@ public final class TagJournal {
         RepositoryName.validate(repository);
         if (metadata.findManifestGraph(repository, digest).isEmpty()) {
             List<String> missing = List.of(digest.toString());
-            throw RegistryException.contentMissing(repository, digest, missing);
+            throw contentMissing(repository, null, digest, missing);
         }
         List<String> missing = content.missing(repository, digest);
         if (!missing.isEmpty()) {
-            throw RegistryException.contentMissing(repository, digest, missing);
+            throw contentMissing(repository, null, digest, missing);
         }
         List<String> tags = metadata.restoreManifest(repository, digest, actor);
         log.info("manifest restored repository={} digest={} tags={} actor={}", repository, digest, tags, actor);
         return new RestoredManifest(repository, digest, tags, clock.instant());
+    }
+
+    /**
+     * Points {@code tag} at {@code digest} after a re-import brought its content back: the explicit
+     * restore of a tag whose journal may not know that digest (a registry rebuilt from a backup has
+     * no journal). The re-import has checked the digest against the audit log instead. Refuses a
+     * live tag that points elsewhere ({@code TAG_EXISTS}) and missing content
+     * ({@code CONTENT_MISSING}); journaled {@code restored} like an undelete.
+     */
+    public Restored restore(String repository, String tag, Digest digest, String actor) {
+        RepositoryName.validate(repository);
+        Tag.validate(tag);
+        Optional<StoredManifest> live = metadata.findManifestByTag(repository, tag);
+        if (live.isPresent() && !live.get().digest().equals(digest)) {
+            throw RegistryException.tagExists(tag, live.get().digest());
+        }
+        List<String> missing = content.missing(repository, digest);
+        if (!missing.isEmpty()) {
+            throw contentMissing(repository, tag, digest, missing);
+        }
+        metadata.restoreTag(repository, tag, digest, actor);
+        Digest previous = live.map(StoredManifest::digest).orElse(null);
+        log.info("tag restored after re-import repository={} tag={} digest={} actor={}", repository, tag, digest, actor);
+        return new Restored(repository, tag, digest, previous, clock.instant());
+    }
+
+    /**
+     * {@code CONTENT_MISSING} with {@code detail.missingBlobs} and, in {@code detail.reimport}, the
+     * command that fetches exactly those from a backup or another registry and restores.
+     */
+    static RegistryException contentMissing(String repository, String tag, Digest digest, List<String> missing) {
+        RegistryException plain = RegistryException.contentMissing(repository, digest, missing);
+        Map<String, Object> detail = new java.util.LinkedHashMap<>(castDetail(plain.detail()));
+        detail.put("reimport", reimportCommand(repository, tag, digest));
+        return new RegistryException(plain.code(), plain.getMessage(), detail);
+    }
+
+    /** The {@code registry recover reimport} command line for the operator to complete with a source. */
+    public static String reimportCommand(String repository, String tag, Digest digest) {
+        return "registry recover reimport --repository " + repository + (tag == null ? "" : " --tag " + tag)
+                + " --digest " + digest + " --from <backup dir or registry URL> --restore";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castDetail(Object detail) {
+        return (Map<String, Object>) detail;
     }
 
     /** A deleted tag and what of its content is missing (empty: restorable). */

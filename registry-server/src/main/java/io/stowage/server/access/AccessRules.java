@@ -126,6 +126,11 @@ public final class AccessRules {
         r.put("audit.verify", AUDITOR);
         r.put("audit.publicKey", AUDITOR);
         r.put("audit.purge", ADMIN);
+        // Re-import and import store content and restore tags: admins only; their reports are for auditors too.
+        r.put("recovery.reimport", ADMIN);
+        r.put("import.start", ADMIN);
+        r.put("import.list", AUDITOR);
+        r.put("import.get", AUDITOR);
         return new AccessRules(r);
     }
 

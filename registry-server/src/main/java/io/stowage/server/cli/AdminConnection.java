@@ -26,6 +26,7 @@ import java.time.Duration;
 public final class AdminConnection {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
 
     @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:5000",
             description = "The registry's base URL (default ${DEFAULT-VALUE}).", scope = CommandLine.ScopeType.INHERIT)
@@ -62,6 +63,11 @@ public final class AdminConnection {
 
     /** One call to the admin API; null when the server could not be reached (already reported). */
     public Answer fetch(String method, String path, Object body) {
+        return fetch(method, path, body, CALL_TIMEOUT);
+    }
+
+    /** {@link #fetch(String, String, Object)} waiting up to {@code timeout} for the answer (a re-import takes long). */
+    public Answer fetch(String method, String path, Object body, Duration timeout) {
         try {
             if (http == null) {
                 http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -75,11 +81,11 @@ public final class AdminConnection {
                 }
                 signIn = new AdminSignIn(user, password);
             }
-            HttpResponse<String> response = http.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request(method, path, body, timeout), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 401 && signIn != null
                     && signIn.answer(response.headers().firstValue("WWW-Authenticate").orElse(null), http)) {
                 // In token mode the first answer names the token endpoint; ask it, then try again.
-                response = http.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
+                response = http.send(request(method, path, body, timeout), HttpResponse.BodyHandlers.ofString());
             }
             return new Answer(response.statusCode(), response.body());
         } catch (InterruptedException e) {
@@ -123,9 +129,9 @@ public final class AdminConnection {
         return 1;
     }
 
-    private HttpRequest request(String method, String path, Object body) throws IOException {
+    private HttpRequest request(String method, String path, Object body, Duration timeout) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.replaceAll("/+$", "") + path))
-                .timeout(Duration.ofSeconds(60))
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
@@ -156,7 +162,8 @@ public final class AdminConnection {
         return typed == null ? new char[0] : typed;
     }
 
-    private PrintWriter err() {
+    /** Where errors and warnings go: the command's error stream. */
+    public PrintWriter err() {
         return mixee.commandLine().getErr();
     }
 

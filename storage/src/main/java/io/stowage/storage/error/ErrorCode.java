@@ -32,7 +32,9 @@ public enum ErrorCode {
     CONTENT_MISSING(409, "content missing"),
     GC_PAUSED(409, "garbage collection is paused"),
     GC_RUNNING(409, "garbage collection is running"),
-    GC_RUN_UNKNOWN(404, "no garbage collection run with that id");
+    GC_RUN_UNKNOWN(404, "no garbage collection run with that id"),
+    DIGEST_NOT_AUDITED(409, "no audited push recorded that digest"),
+    IMPORT_UNKNOWN(404, "no import with that id");
 
     private final int httpStatus;
     private final String defaultMessage;
