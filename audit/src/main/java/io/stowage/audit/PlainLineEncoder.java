@@ -124,11 +124,16 @@ final class PlainLineEncoder {
         length += width;
     }
 
+    /**
+     * Appends a string already checked to be ASCII ({@link #plain}). The deprecated
+     * {@code String.getBytes(int, int, byte[], int)} keeps the low byte of each char, which for
+     * ASCII is the char, and copies a compact string's bytes in one go.
+     */
+    @SuppressWarnings("deprecation")
     private PlainLineEncoder ascii(String s) {
         ensure(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            buffer[length++] = (byte) s.charAt(i);
-        }
+        s.getBytes(0, s.length(), buffer, length);
+        length += s.length();
         return this;
     }
 
