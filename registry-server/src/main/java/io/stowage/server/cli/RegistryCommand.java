@@ -19,6 +19,7 @@ public final class RegistryCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        SqliteNativeLibrary.useUnpacked();
         System.exit(execute(args));
     }
 

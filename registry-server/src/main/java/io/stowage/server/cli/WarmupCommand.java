@@ -41,6 +41,7 @@ final class WarmupCommand implements Callable<Integer> {
         if (replace != null) {
             Files.deleteIfExists(replace);
         }
+        SqliteNativeLibrary.unpack();
         Path dir = Files.createTempDirectory("stowage-warmup-");
         try {
             RegistryConfig config = new ConfigLoader().load(null, Map.of(), Map.of(
