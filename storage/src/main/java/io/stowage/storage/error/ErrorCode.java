@@ -32,7 +32,10 @@ public enum ErrorCode {
     CONTENT_MISSING(409, "content missing"),
     GC_PAUSED(409, "garbage collection is paused"),
     GC_RUNNING(409, "garbage collection is running"),
-    GC_RUN_UNKNOWN(404, "no garbage collection run with that id");
+    GC_RUN_UNKNOWN(404, "no garbage collection run with that id"),
+    BACKUP_RUNNING(409, "a backup is running"),
+    BACKUP_TARGET_INVALID(400, "the backup directory cannot be used"),
+    BACKUP_RUN_UNKNOWN(404, "no backup run with that id");
 
     private final int httpStatus;
     private final String defaultMessage;
