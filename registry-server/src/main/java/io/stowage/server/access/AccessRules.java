@@ -126,6 +126,10 @@ public final class AccessRules {
         r.put("audit.verify", AUDITOR);
         r.put("audit.publicKey", AUDITOR);
         r.put("audit.purge", ADMIN);
+        // A backup writes where the admin says on the registry's host; its reports are for auditors too.
+        r.put("backup.start", ADMIN);
+        r.put("backup.list", AUDITOR);
+        r.put("backup.get", AUDITOR);
         return new AccessRules(r);
     }
 

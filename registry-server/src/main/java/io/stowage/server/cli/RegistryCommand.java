@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "registry", mixinStandardHelpOptions = true, version = "stowage registry 0.1.0",
         description = "A self-hosted OCI registry that never loses an image.",
-        subcommands = {ServeCommand.class, GcCommand.class, AuditCommand.class, PasswdCommand.class,
+        subcommands = {ServeCommand.class, GcCommand.class, BackupCommand.class, AuditCommand.class, PasswdCommand.class,
                 DevCertCommand.class, WarmupCommand.class, CommandLine.HelpCommand.class})
 public final class RegistryCommand implements Runnable {
 
