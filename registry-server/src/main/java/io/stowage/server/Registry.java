@@ -9,6 +9,7 @@ import io.stowage.audit.index.AuditIndex;
 import io.stowage.audit.tsa.Rfc3161Timestamper;
 import io.stowage.gc.GarbageCollector;
 import io.stowage.gc.GcSettings;
+import io.stowage.recovery.backup.Backups;
 import io.stowage.recovery.journal.TagJournal;
 import io.stowage.recovery.reimport.ImportJobs;
 import io.stowage.recovery.reimport.LayoutImporter;
@@ -16,6 +17,7 @@ import io.stowage.recovery.reimport.PushProvenance;
 import io.stowage.recovery.reimport.Reimporter;
 import io.stowage.server.access.AccessControl;
 import io.stowage.server.admin.AuditRoutes;
+import io.stowage.server.admin.BackupRoutes;
 import io.stowage.server.audit.TagEventAuditor;
 import io.stowage.server.admin.GcRoutes;
 import io.stowage.server.admin.ImportRoutes;
@@ -74,6 +76,7 @@ public final class Registry implements AutoCloseable {
     private final MetadataStore metadata;
     private final RegistryService service;
     private final GarbageCollector gc;
+    private final Backups backups;
     private final AuditLog auditLog;
     private final AuditIndex auditIndex;
     private final AuditSink audit;
@@ -114,6 +117,7 @@ public final class Registry implements AutoCloseable {
         this.gc = new GarbageCollector(jdbc.gcStore(), blobs, digestLocks, clock,
                 new GcSettings(config.gc.gracePeriod, config.gc.retention, config.gc.batchSize), audit);
         jdbc.setTagEventListener(new TagEventAuditor(audit, clock));
+        this.backups = new Backups(metadata, blobs, audit, clock);
 
         Router router = new Router();
         this.router = router;
@@ -125,6 +129,8 @@ public final class Registry implements AutoCloseable {
                 new PushProvenance(auditIndex), audit, gc::paused, clock));
         this.imports = new ImportJobs(clock);
         ImportRoutes.register(router, imports, new LayoutImporter(service, metadata, blobs, audit, clock));
+        BackupRoutes.register(router, backups, new BackupRoutes.Schedule(
+                config.backup.to == null || config.backup.to.isBlank() ? null : config.backup.to, config.backup.interval));
         if (auditLog != null) {
             AuditRoutes.register(router, auditLog, auditIndex);
         }
@@ -160,6 +166,10 @@ public final class Registry implements AutoCloseable {
         long gcInterval = config.gc.interval.toMillis();
         if (gcInterval > 0) {
             jobs.scheduleWithFixedDelay(this::scheduledCollection, gcInterval, gcInterval, TimeUnit.MILLISECONDS);
+        }
+        if (config.backup.scheduled()) {
+            long backupInterval = config.backup.interval.toMillis();
+            jobs.scheduleWithFixedDelay(this::scheduledBackup, backupInterval, backupInterval, TimeUnit.MILLISECONDS);
         }
 
         if (!listen.isLoopback() && !access.enabled()) {
@@ -268,6 +278,23 @@ public final class Registry implements AutoCloseable {
         }
     }
 
+    /** Starts the configured backup; it runs on the backups' own thread, so this job returns at once. */
+    private void scheduledBackup() {
+        try {
+            backups.start(config.backup.to, Backups.SCHEDULER);
+        } catch (RegistryException e) {
+            // A run still going when the next is due (BACKUP_RUNNING), or a directory gone bad.
+            log.warn("scheduled backup not started code={} reason={}", e.code(), e.getMessage());
+        } catch (Exception e) {
+            log.warn("failed to start scheduled backup", e);
+        }
+    }
+
+    /** The backups of this registry, for tests that reach past HTTP. */
+    public Backups backups() {
+        return backups;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -280,6 +307,7 @@ public final class Registry implements AutoCloseable {
             server.shutdown(grace);
             jobs.shutdownNow();
             imports.close();
+            backups.close();
             gc.close();
             workers.shutdown(Duration.ofSeconds(10));
         } catch (InterruptedException e) {

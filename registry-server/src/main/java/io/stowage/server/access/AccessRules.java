@@ -131,6 +131,10 @@ public final class AccessRules {
         r.put("import.start", ADMIN);
         r.put("import.list", AUDITOR);
         r.put("import.get", AUDITOR);
+        // A backup writes where the admin says on the registry's host; its reports are for auditors too.
+        r.put("backup.start", ADMIN);
+        r.put("backup.list", AUDITOR);
+        r.put("backup.get", AUDITOR);
         return new AccessRules(r);
     }
 

@@ -190,6 +190,7 @@ public final class ConfigLoader {
         if (config.gc.gracePeriod.isNegative() || config.gc.retention.isNegative() || config.gc.interval.isNegative()) {
             throw new ConfigException("gc.gracePeriod, gc.retention and gc.interval must be >= 0", null);
         }
+        validateBackup(config.backup);
         if (config.storage.dataDir == null || config.storage.dataDir.isBlank()) {
             throw new ConfigException("storage.dataDir must be set", null);
         }
@@ -203,6 +204,22 @@ public final class ConfigLoader {
             throw new ConfigException("audit.tsaUrl must be an http:// or https:// URL, not '" + tsa + "'", null);
         }
         validateAuth(config.auth);
+    }
+
+    private static void validateBackup(RegistryConfig.Backup backup) {
+        if (backup.interval == null || backup.interval.isNegative()) {
+            throw new ConfigException("backup.interval must be PT0S (off) or more", null);
+        }
+        String to = backup.to == null ? "" : backup.to;
+        if (!backup.interval.isZero() && to.isBlank()) {
+            throw new ConfigException("backup.interval is set but backup.to is not: name the directory to back up to", null);
+        }
+        if (!to.isBlank() && !Path.of(to).isAbsolute()) {
+            throw new ConfigException("backup.to must be an absolute path, not '" + to + "'", null);
+        }
+        if (!backup.interval.isZero() && backup.interval.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException("backup.interval must be at least PT1S (or PT0S for off)", null);
+        }
     }
 
     private static void validateAuth(RegistryConfig.Auth auth) {

@@ -22,6 +22,7 @@ public final class RegistryConfig {
     public Uploads uploads = new Uploads();
     public Limits limits = new Limits();
     public Gc gc = new Gc();
+    public Backup backup = new Backup();
     public Audit audit = new Audit();
     public Auth auth = new Auth();
     public Tls tls = new Tls();
@@ -81,6 +82,18 @@ public final class RegistryConfig {
     }
 
     /** The write-once audit log (docs/audit.md). */
+    /** Scheduled backups into an OCI image layout (docs/recovery.md, "Backups"). */
+    public static final class Backup {
+        /** The directory the scheduled backups write (absolute); empty: none. */
+        public String to = "";
+        /** How often a scheduled backup runs; PT0S (the default) turns the schedule off. */
+        public Duration interval = Duration.ZERO;
+
+        public boolean scheduled() {
+            return interval != null && !interval.isZero() && to != null && !to.isBlank();
+        }
+    }
+
     public static final class Audit {
         /** Off only for measuring its cost: a registry without its audit log records nothing. */
         public boolean enabled = true;

@@ -51,6 +51,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void backupsAreOffByDefaultAndAScheduleNeedsAnAbsoluteDirectory() {
+        RegistryConfig defaults = loader.load(null, Map.of(), Map.of());
+        assertEquals(Duration.ZERO, defaults.backup.interval);
+        assertEquals(false, defaults.backup.scheduled());
+        RegistryConfig hourly = loader.load(null, Map.of("REGISTRY_BACKUP_TO", "/var/backups/registry",
+                "REGISTRY_BACKUP_INTERVAL", "PT1H"), Map.of());
+        assertEquals("/var/backups/registry", hourly.backup.to);
+        assertEquals(Duration.ofHours(1), hourly.backup.interval);
+        assertTrue(hourly.backup.scheduled());
+        ConfigException noDirectory = assertThrows(ConfigException.class,
+                () -> loader.load(null, Map.of("REGISTRY_BACKUP_INTERVAL", "PT1H"), Map.of()));
+        assertTrue(noDirectory.getMessage().contains("backup.to"), noDirectory.getMessage());
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_BACKUP_TO", "backups"), Map.of()));
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_BACKUP_TO", "/b",
+                "REGISTRY_BACKUP_INTERVAL", "-PT1H"), Map.of()));
+    }
+
+    @Test
     void auditSettingsHaveTheRegulatedDefaultsAndRefuseWeakerOnes() {
         RegistryConfig config = loader.load(null, Map.of(), Map.of());
         assertEquals(true, config.audit.enabled);

@@ -69,6 +69,11 @@ final class Skopeo {
         runner.run(copy(source, destination, false));
     }
 
+    /** {@code skopeo copy --all} between two local transports: an index with every platform's image. */
+    void convertAll(String source, String destination) {
+        runner.run(copy(source, destination, true));
+    }
+
     /** The exact manifest bytes that {@code skopeo inspect --raw} prints. */
     byte[] inspectRaw(String reference) {
         return runner.run(inspectRawCommand(reference)).stdoutBytes();

@@ -34,7 +34,10 @@ public enum ErrorCode {
     GC_RUNNING(409, "garbage collection is running"),
     GC_RUN_UNKNOWN(404, "no garbage collection run with that id"),
     DIGEST_NOT_AUDITED(409, "no audited push recorded that digest"),
-    IMPORT_UNKNOWN(404, "no import with that id");
+    IMPORT_UNKNOWN(404, "no import with that id"),
+    BACKUP_RUNNING(409, "a backup is running"),
+    BACKUP_TARGET_INVALID(400, "the backup directory cannot be used"),
+    BACKUP_RUN_UNKNOWN(404, "no backup run with that id");
 
     private final int httpStatus;
     private final String defaultMessage;

@@ -11,8 +11,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -500,6 +502,99 @@ public final class JdbcMetadataStore implements MetadataStore {
             }
         }
         return events;
+    }
+
+    // ---- backups ------------------------------------------------------------------------------
+
+    @Override
+    public String registryId() {
+        return db.read(c -> strings(c, "SELECT registry_id FROM registry_identity WHERE id = 1").get(0));
+    }
+
+    @Override
+    public ChangePosition changePosition() {
+        return db.read(JdbcMetadataStore::position);
+    }
+
+    private static ChangePosition position(Connection c) throws SQLException {
+        try (PreparedStatement s = Sql.prepare(c, "SELECT (SELECT seq FROM change_counter WHERE id = 1),"
+                + " (SELECT COALESCE(MAX(id), 0) FROM tag_events)"); ResultSet rows = s.executeQuery()) {
+            rows.next();
+            return new ChangePosition(rows.getLong(1), rows.getLong(2));
+        }
+    }
+
+    @Override
+    public BackupSnapshot backupSnapshot(long changedAfter) {
+        return db.read(c -> {
+            // One read transaction: WAL gives it a snapshot, so the position, the manifests and the
+            // tags agree with each other while pushes keep committing. Kept short: a long reader
+            // would hold back the WAL checkpoint.
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                ChangePosition position = position(c);
+                Map<String, List<BackupSnapshot.BlobRef>> blobs = changedBlobs(c, changedAfter);
+                List<BackupSnapshot.Manifest> manifests = new ArrayList<>();
+                try (PreparedStatement s = Sql.prepare(c, "SELECT r.name, m.digest, m.media_type, m.size, m.deleted_at,"
+                        + " m.change_seq, m.repository_id FROM manifests m JOIN repositories r ON r.id = m.repository_id"
+                        + " WHERE m.swept_at IS NULL ORDER BY r.name, m.digest");
+                     ResultSet rows = s.executeQuery()) {
+                    while (rows.next()) {
+                        long deletedAt = rows.getLong(5);
+                        Instant deleted = rows.wasNull() ? null : Instant.ofEpochMilli(deletedAt);
+                        long changeSeq = rows.getLong(6);
+                        boolean changed = changeSeq > changedAfter;
+                        List<BackupSnapshot.BlobRef> refs = changed
+                                ? blobs.getOrDefault(rows.getLong(7) + ":" + rows.getString(2), List.of()) : List.of();
+                        manifests.add(new BackupSnapshot.Manifest(rows.getString(1), Digest.parse(rows.getString(2)),
+                                rows.getString(3), rows.getLong(4), deleted, changeSeq, changed, refs));
+                    }
+                }
+                List<BackupSnapshot.LiveTag> tags = new ArrayList<>();
+                try (PreparedStatement s = Sql.prepare(c, "SELECT r.name, t.name, t.manifest_digest FROM tags t"
+                        + " JOIN repositories r ON r.id = t.repository_id ORDER BY r.name, t.name");
+                     ResultSet rows = s.executeQuery()) {
+                    while (rows.next()) {
+                        tags.add(new BackupSnapshot.LiveTag(rows.getString(1), rows.getString(2), Digest.parse(rows.getString(3))));
+                    }
+                }
+                return new BackupSnapshot(position, manifests, tags);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(autoCommit);
+            }
+        });
+    }
+
+    /** Config and layer references of the manifests changed after {@code changedAfter}, by repository id and digest. */
+    private static Map<String, List<BackupSnapshot.BlobRef>> changedBlobs(Connection c, long changedAfter)
+            throws SQLException {
+        Map<String, List<BackupSnapshot.BlobRef>> refs = new HashMap<>();
+        try (PreparedStatement s = Sql.prepare(c, "SELECT m.repository_id, m.digest, x.referenced_digest, COALESCE(b.size, -1)"
+                + " FROM manifests m JOIN manifest_references x ON x.repository_id = m.repository_id"
+                + " AND x.manifest_digest = m.digest AND x.kind = 'blob' LEFT JOIN blobs b ON b.digest = x.referenced_digest"
+                + " WHERE m.change_seq > ? AND m.swept_at IS NULL ORDER BY x.referenced_digest", changedAfter);
+             ResultSet rows = s.executeQuery()) {
+            while (rows.next()) {
+                refs.computeIfAbsent(rows.getLong(1) + ":" + rows.getString(2), key -> new ArrayList<>())
+                        .add(new BackupSnapshot.BlobRef(Digest.parse(rows.getString(3)), rows.getLong(4)));
+            }
+        }
+        return refs;
+    }
+
+    @Override
+    public List<TagEvent> journalEvents(long after, long upTo, int limit) {
+        return db.read(c -> events(c, "SELECT " + EVENT_COLUMNS + " FROM tag_events e JOIN repositories r ON r.id = e.repository_id"
+                + " WHERE e.id > ? AND e.id <= ? ORDER BY e.id LIMIT ?", after, upTo, limit));
+    }
+
+    @Override
+    public Optional<StoredManifest> findManifestContent(String repository, Digest digest) {
+        return db.read(c -> manifest(c, "SELECT m.digest, m.media_type, m.content, m.pushed_at"
+                + " FROM manifests m JOIN repositories r ON r.id = m.repository_id"
+                + " WHERE r.name = ? AND m.digest = ?", repository, digest.toString()));
     }
 
     // ---- upload sessions ----------------------------------------------------------------------

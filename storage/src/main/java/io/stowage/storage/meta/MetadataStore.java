@@ -121,6 +121,36 @@ public interface MetadataStore extends AutoCloseable {
      */
     List<String> restoreManifest(String repository, Digest digest, String actor);
 
+    // ---- backups ------------------------------------------------------------------------------
+
+    /**
+     * A random id made once with this store's database. A backup records it, so that it never
+     * continues a copy of one registry from another registry's watermark.
+     */
+    String registryId();
+
+    /** Where the content stands now (one indexed read): equal to a backup's watermark means nothing changed. */
+    ChangePosition changePosition();
+
+    /**
+     * The state a backup copies, read in one transaction (see {@link BackupSnapshot}); manifests
+     * whose last change is after {@code changedAfter} (a {@link ChangePosition#changeSeq()}, -1 for
+     * all) are marked changed and carry their blob references.
+     */
+    BackupSnapshot backupSnapshot(long changedAfter);
+
+    /**
+     * Tag journal events with {@code after < id <= upTo}, oldest first, at most {@code limit}: a
+     * backup pages through what is new since its watermark. Events never change once written.
+     */
+    List<TagEvent> journalEvents(long after, long upTo, int limit);
+
+    /**
+     * The exact bytes of a manifest row whatever its state (live, soft-deleted, or a tombstone),
+     * or empty if no row is left; the bytes of a row never change.
+     */
+    Optional<StoredManifest> findManifestContent(String repository, Digest digest);
+
     // ---- upload sessions ----------------------------------------------------------------------
 
     void createUpload(UploadSession session);

@@ -357,4 +357,105 @@ public abstract class MetadataStoreContractTest {
         assertEquals(7L, store.findLinkedBlob("app", blob).orElseThrow());
         assertTrue(store.findManifestByTag("app", "v1").isPresent());
     }
+
+    // ---- backups ------------------------------------------------------------------------------
+
+    @Test
+    void changePositionMovesWithEveryManifestChangeAndJournalEvent() {
+        ChangePosition empty = store.changePosition();
+        Digest blob = digest("l");
+        store.linkBlob("app", blob, 1);
+        assertEquals(empty, store.changePosition(), "a blob link is no manifest change");
+        ManifestRecord record = image("app", "x", List.of(blob), null);
+        store.putManifest(record, List.of("v1"), ACTOR);
+        ChangePosition pushed = store.changePosition();
+        assertTrue(pushed.changeSeq() > empty.changeSeq());
+        assertTrue(pushed.journalSeq() > empty.journalSeq());
+
+        store.putManifest(record, List.of("v1"), ACTOR);
+        assertEquals(pushed, store.changePosition(), "pushing the same again changes nothing");
+        store.deleteTag("app", "v1", ACTOR);
+        ChangePosition tagDeleted = store.changePosition();
+        assertEquals(pushed.changeSeq(), tagDeleted.changeSeq(), "a tag change is a journal event only");
+        assertTrue(tagDeleted.journalSeq() > pushed.journalSeq());
+
+        store.deleteManifest("app", record.digest(), ACTOR);
+        ChangePosition deleted = store.changePosition();
+        assertTrue(deleted.changeSeq() > tagDeleted.changeSeq(), "a soft delete is a manifest change");
+        store.putManifest(record, List.of(), ACTOR);
+        assertTrue(store.changePosition().changeSeq() > deleted.changeSeq(), "a revive is a manifest change");
+    }
+
+    @Test
+    void backupSnapshotCarriesTheBlobsOfManifestsChangedAfterTheWatermarkOnly() {
+        Digest old = digest("old-layer");
+        Digest fresh = digest("new-layer");
+        store.linkBlob("app", old, 11);
+        store.linkBlob("app", fresh, 22);
+        ManifestRecord first = image("app", "first", List.of(old), null);
+        store.putManifest(first, List.of("v1"), ACTOR);
+        ChangePosition watermark = store.changePosition();
+        ManifestRecord second = image("app", "second", List.of(old, fresh), null);
+        store.putManifest(second, List.of(), ACTOR);
+        ManifestRecord gone = image("app", "gone", List.of(fresh), null);
+        store.putManifest(gone, List.of("v0"), ACTOR);
+        store.deleteManifest("app", gone.digest(), ACTOR);
+
+        BackupSnapshot all = store.backupSnapshot(ChangePosition.START.changeSeq());
+        assertEquals(store.changePosition(), all.position());
+        assertEquals(3, all.manifests().size(), "live and soft-deleted manifests");
+        assertTrue(all.manifests().stream().allMatch(BackupSnapshot.Manifest::changed));
+        assertEquals(List.of(new BackupSnapshot.LiveTag("app", "v1", first.digest())), all.tags());
+
+        BackupSnapshot since = store.backupSnapshot(watermark.changeSeq());
+        BackupSnapshot.Manifest unchanged = manifestOf(since, first.digest());
+        assertFalse(unchanged.changed());
+        assertEquals(List.of(), unchanged.blobs(), "an unchanged manifest was copied before");
+        BackupSnapshot.Manifest changed = manifestOf(since, second.digest());
+        assertTrue(changed.changed());
+        assertEquals(MediaTypes.OCI_MANIFEST, changed.mediaType());
+        assertEquals(second.content().length, changed.size());
+        assertEquals(java.util.Set.of(new BackupSnapshot.BlobRef(old, 11), new BackupSnapshot.BlobRef(fresh, 22)),
+                java.util.Set.copyOf(changed.blobs()));
+        assertTrue(changed.deletedAt() == null);
+        assertTrue(manifestOf(since, gone.digest()).deletedAt() != null, "a soft-deleted manifest says since when");
+    }
+
+    private static BackupSnapshot.Manifest manifestOf(BackupSnapshot snapshot, Digest digest) {
+        return snapshot.manifests().stream().filter(m -> m.digest().equals(digest)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void journalEventsArePagedOldestFirstWithinTheirBounds() {
+        Digest blob = digest("l");
+        store.linkBlob("app", blob, 1);
+        ManifestRecord record = image("app", "x", List.of(blob), null);
+        store.putManifest(record, List.of("a", "b", "c"), ACTOR);
+        store.deleteTag("app", "b", "bob");
+        long last = store.changePosition().journalSeq();
+        List<TagEvent> all = store.journalEvents(0, last, 100);
+        assertEquals(4, all.size());
+        assertEquals(TagEvent.Type.DELETED, all.get(3).type());
+        assertEquals("bob", all.get(3).actor());
+        List<TagEvent> page = store.journalEvents(all.get(0).id(), all.get(2).id(), 1);
+        assertEquals(List.of(all.get(1)), page);
+        assertEquals(List.of(), store.journalEvents(last, last, 100));
+    }
+
+    @Test
+    void registryIdIsStableAndManifestContentIncludesSoftDeletedRows() {
+        String id = store.registryId();
+        assertFalse(id.isBlank());
+        Digest blob = digest("l");
+        store.linkBlob("app", blob, 1);
+        ManifestRecord record = image("app", "x", List.of(blob), null);
+        store.putManifest(record, List.of("v1"), ACTOR);
+        store.deleteManifest("app", record.digest(), ACTOR);
+        assertTrue(store.findManifest("app", record.digest()).isEmpty());
+        assertArrayEquals(record.content(), store.findManifestContent("app", record.digest()).orElseThrow().content());
+        assertTrue(store.findManifestContent("app", digest("never")).isEmpty());
+        store.close();
+        store = open(dir);
+        assertEquals(id, store.registryId());
+    }
 }
