@@ -20,13 +20,12 @@ import java.util.Set;
  * {@code repository:tag} in {@code org.opencontainers.image.ref.name} (what {@code skopeo copy
  * oci:DIR:team/app:v1} looks up); then one per manifest of a repository that no tag of it points
  * at, with the repository but no ref name (index children, referrers, untagged pushes), so a
- * restore has them; then one per soft-deleted manifest, also marked {@value #DELETED_ANNOTATION}
+ * restore has them; then one per soft-deleted manifest, also marked {@link OciLayout#DELETED_ANNOTATION}
  * with the time of its deletion, so an undelete still works after a restore. Tombstones are left
  * out: their blobs are gone from the registry. Stateless.
  */
 final class IndexDocument {
     /** When the manifest was soft-deleted in the registry (RFC 3339); absent for live manifests. */
-    static final String DELETED_ANNOTATION = "io.stowage.deleted";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Counts of what the index names. */
@@ -73,7 +72,7 @@ final class IndexDocument {
                 Map<String, String> annotations = new LinkedHashMap<>();
                 annotations.put(OciLayout.REPOSITORY_ANNOTATION, manifest.repository());
                 if (isDeleted) {
-                    annotations.put(DELETED_ANNOTATION, BackupReport.time(manifest.deletedAt()));
+                    annotations.put(OciLayout.DELETED_ANNOTATION, BackupReport.time(manifest.deletedAt()));
                     deleted++;
                 } else {
                     untagged++;

@@ -26,6 +26,11 @@ public final class OciLayout {
     public static final String REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name";
     public static final String REPOSITORY_ANNOTATION = "io.stowage.repository";
     public static final String TAG_ANNOTATION = "io.stowage.tag";
+    /**
+     * On a descriptor of a manifest that was soft-deleted in the registry a backup was taken of (its
+     * value is the deletion time): a backup keeps it so it can still be restored, an import leaves it out.
+     */
+    public static final String DELETED_ANNOTATION = "io.stowage.deleted";
 
     /** This registry's own files inside a layout (tag journal, backup state); other tools ignore them. */
     public static final String STOWAGE_DIR = "stowage";

@@ -44,7 +44,8 @@ public final class LayoutImporter {
     /**
      * What happened to one image of the layout.
      *
-     * @param outcome {@code imported} (something was fetched), {@code present} (all was here), {@code failed}
+     * @param outcome {@code imported} (something was fetched), {@code present} (all was here), {@code skipped}
+     *                (soft-deleted in the source registry), {@code failed}
      * @param reason  why it failed, or null
      */
     public record Image(String repository, String tag, String digest, String outcome, String reason) {
@@ -71,6 +72,13 @@ public final class LayoutImporter {
         for (OciLayoutSource.Entry entry : layout.entries()) {
             String target = repository != null ? repository : entry.repository();
             String digest = entry.digest().toString();
+            if (entry.deleted()) {
+                // Soft-deleted where the backup was taken: an import does not make it live again. It stays
+                // in the layout, and `registry recover reimport --digest` brings it back when it is wanted.
+                images.add(new Image(target, entry.tag(), digest, "skipped",
+                        "soft-deleted in the registry the backup was taken of; re-import it by digest if needed"));
+                continue;
+            }
             if (target == null) {
                 images.add(new Image(null, entry.tag(), digest, "failed",
                         "the layout does not say which repository " + (entry.tag() == null ? "this image" : entry.tag())

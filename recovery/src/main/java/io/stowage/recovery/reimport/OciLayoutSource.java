@@ -46,8 +46,9 @@ public final class OciLayoutSource implements ContentSource {
      * @param repository the repository the ref name or annotations give, or null (a plain tag, or none)
      * @param tag        the tag, or null for an unnamed descriptor
      * @param mediaType  the descriptor's media type, or null
+     * @param deleted    soft-deleted in the registry a backup was taken of ({@link OciLayout#DELETED_ANNOTATION})
      */
-    public record Entry(String repository, String tag, Digest digest, String mediaType, long size) {
+    public record Entry(String repository, String tag, Digest digest, String mediaType, long size, boolean deleted) {
     }
 
     /** Reads {@code root/index.json}; throws when the directory is not an OCI layout. */
@@ -162,24 +163,27 @@ public final class OciLayoutSource implements ContentSource {
         String mediaType = descriptor.hasNonNull("mediaType") ? descriptor.get("mediaType").asText() : null;
         long size = descriptor.path("size").asLong(-1);
         JsonNode annotations = descriptor.path("annotations");
+        boolean deleted = annotations.hasNonNull(OciLayout.DELETED_ANNOTATION);
         String repository = text(annotations, OciLayout.REPOSITORY_ANNOTATION);
         String tag = text(annotations, OciLayout.TAG_ANNOTATION);
         if (repository != null && tag != null && RepositoryName.isValid(repository) && Tag.isValid(tag)) {
-            return new Entry(repository, tag, digest, mediaType, size);
+            return new Entry(repository, tag, digest, mediaType, size, deleted);
         }
         String refName = text(annotations, OciLayout.REF_NAME_ANNOTATION);
         if (refName == null) {
-            return new Entry(null, null, digest, mediaType, size);
+            // An untagged manifest of a backup names only its repository.
+            String untaggedIn = repository != null && RepositoryName.isValid(repository) ? repository : null;
+            return new Entry(untaggedIn, null, digest, mediaType, size, deleted);
         }
         if (Tag.isValid(refName)) {
-            return new Entry(null, refName, digest, mediaType, size);
+            return new Entry(null, refName, digest, mediaType, size, deleted);
         }
         int colon = refName.lastIndexOf(':');
         if (colon > 0 && RepositoryName.isValid(refName.substring(0, colon)) && Tag.isValid(refName.substring(colon + 1))) {
-            return new Entry(refName.substring(0, colon), refName.substring(colon + 1), digest, mediaType, size);
+            return new Entry(refName.substring(0, colon), refName.substring(colon + 1), digest, mediaType, size, deleted);
         }
         // A ref name that is neither (e.g. a full image reference with a host): import it untagged.
-        return new Entry(null, null, digest, mediaType, size);
+        return new Entry(null, null, digest, mediaType, size, deleted);
     }
 
     private static String text(JsonNode annotations, String key) {

@@ -83,7 +83,7 @@ class BackupWriterTest {
                 "tools/cli:1.0", tool.toString()), refs);
         JsonNode deleted = descriptorOf(index, old);
         assertEquals("team/app", deleted.path("annotations").path(OciLayout.REPOSITORY_ANNOTATION).asText());
-        assertTrue(deleted.path("annotations").has(IndexDocument.DELETED_ANNOTATION), "soft-deleted, and so marked");
+        assertTrue(deleted.path("annotations").has(io.stowage.recovery.layout.OciLayout.DELETED_ANNOTATION), "soft-deleted, and so marked");
         assertFalse(deleted.path("annotations").has(OciLayout.REF_NAME_ANNOTATION));
         assertEquals(3, report.tags());
         assertEquals(1, report.deleted());
