@@ -151,7 +151,7 @@ public final class BenchLoad {
         }
     }
 
-    private static String pushSmallBlob(HttpClient http, URI base, String repo, byte[] body) throws Exception {
+    static String pushSmallBlob(HttpClient http, URI base, String repo, byte[] body) throws Exception {
         String digest = "sha256:" + java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
         pushMonolithic(http, base, repo, HttpRequest.BodyPublishers.ofByteArray(body), digest);
         return digest;
@@ -184,7 +184,7 @@ public final class BenchLoad {
         return base.resolve(location);
     }
 
-    private static void expect(HttpResponse<String> response, int status, String what) {
+    static void expect(HttpResponse<String> response, int status, String what) {
         if (response.statusCode() != status) {
             throw new IllegalStateException(what + " answered " + response.statusCode() + ": " + response.body());
         }
