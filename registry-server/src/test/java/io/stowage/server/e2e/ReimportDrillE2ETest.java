@@ -28,11 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The disaster drill of docs/recovery.md with real clients: skopeo pushes an image, a copy of it is
- * kept as an OCI layout (the stand-in for a backup) or on a second Stowage server, the tag is
+ * The disaster drill of docs/recovery.md with real clients: skopeo pushes an image, {@code registry
+ * backup} writes the registry to an OCI layout (or a copy goes to a second Stowage server), the tag is
  * deleted and a collection with no grace and no retention really removes its layers, the pull
  * fails, {@code registry recover reimport --restore} brings it back, skopeo pulls it identical, and
- * the audit log tells push, delete, sweep, re-import and restore in that order and verifies.
+ * the audit log tells push, backup, delete, sweep, re-import and restore in that order and verifies.
  */
 class ReimportDrillE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,7 +61,8 @@ class ReimportDrillE2ETest {
     void aCollectedImageComesBackFromItsLayoutBackup() throws Exception {
         OciLayoutBuilder.BuiltImage image = pushWithSkopeo("drill/app", 11);
         Path backup = temp.resolve("backup");
-        skopeo.pull(ref(registry, "drill/app:v1"), "oci:" + backup + ":v1", false);
+        Cli backedUp = cli("backup", "--to", backup.toString(), "--wait");
+        assertEquals(0, backedUp.exit(), backedUp.err() + backedUp.out());
 
         loseIt("drill/app", image);
 
@@ -73,7 +74,7 @@ class ReimportDrillE2ETest {
         assertTrue(report.path("provenance").path("seq").asLong() > 0);
 
         assertPullsIdentical("drill/app", image);
-        assertAuditTellsTheStory("drill/app", image);
+        assertAuditTellsTheStory("drill/app", image, true);
     }
 
     @Test
@@ -91,7 +92,7 @@ class ReimportDrillE2ETest {
         assertTrue(JSON.readTree(reimport.out()).path("source").asText().startsWith("registry "));
 
         assertPullsIdentical("drill/web", image);
-        assertAuditTellsTheStory("drill/web", image);
+        assertAuditTellsTheStory("drill/web", image, false);
     }
 
     /** Builds an image of three layers and pushes it with skopeo as {@code repository:v1}. */
@@ -133,10 +134,15 @@ class ReimportDrillE2ETest {
         }
     }
 
-    /** push -> tag delete -> gc sweep -> reimport -> restore, in sequence order, and the chain verifies. */
-    private void assertAuditTellsTheStory(String repository, OciLayoutBuilder.BuiltImage image) throws Exception {
+    /**
+     * push -> (backup ->) tag delete -> gc sweep -> reimport -> restore, in sequence order, and the
+     * chain verifies.
+     */
+    private void assertAuditTellsTheStory(String repository, OciLayoutBuilder.BuiltImage image, boolean backedUp)
+            throws Exception {
         String layer = image.layers().get(0).digest();
         long push = -1;
+        long backup = -1;
         long delete = -1;
         long sweep = -1;
         long reimport = -1;
@@ -153,6 +159,8 @@ class ReimportDrillE2ETest {
                 if (ours && action.equals("manifest.put") && record.path("status").asInt() == 201 && push < 0) {
                     push = seq;
                     pushSeq = seq;
+                } else if (action.equals("backup.run.end") && backup < 0) {
+                    backup = seq;
                 } else if (ours && action.equals("tag.delete")) {
                     delete = seq;
                 } else if (action.equals("gc.blob.delete") && layer.equals(record.path("digest").asText())) {
@@ -168,6 +176,9 @@ class ReimportDrillE2ETest {
                 }
             }
             after = page.path("next").isNull() ? null : page.path("next").asText();
+        }
+        if (backedUp) {
+            assertTrue(push < backup && backup < delete, "push " + push + " < backup " + backup + " < delete " + delete);
         }
         assertTrue(push > 0 && push < delete && delete < sweep && sweep < reimport && reimport < restored
                 && restored < restore, "push " + push + " < delete " + delete + " < sweep " + sweep + " < reimport "
