@@ -46,6 +46,7 @@ final class UploadSink implements BodySink {
                         "Content-Range announced " + declaredLength + " bytes but the body had " + written);
             }
             if (completeWith == null) {
+                writer.endChunk();
                 return UploadRoutes.inProgress(writer.repository(), writer.uploadId(), writer.size());
             }
             BlobUpload.Committed committed = writer.complete(completeWith);

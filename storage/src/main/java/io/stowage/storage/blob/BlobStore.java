@@ -3,6 +3,7 @@ package io.stowage.storage.blob;
 import io.stowage.storage.oci.Digest;
 
 import java.io.IOException;
+import java.net.URI;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -24,6 +25,16 @@ public interface BlobStore extends AutoCloseable {
 
     /** Opens a stored blob for reading, or empty if none is stored under {@code digest}. */
     Optional<BlobContent> open(Digest digest) throws IOException;
+
+    /**
+     * A URL from which a client may download the stored blob directly, for a {@code 307} redirect,
+     * or empty when the store serves its bytes only through {@link #open} (the default, and the
+     * filesystem store). The blob's existence and the caller's right to it are checked before; the
+     * URL is not.
+     */
+    default Optional<URI> downloadUrl(Digest digest) throws IOException {
+        return Optional.empty();
+    }
 
     /** Starts a new upload session with a fresh, unguessable id. */
     BlobUpload startUpload() throws IOException;

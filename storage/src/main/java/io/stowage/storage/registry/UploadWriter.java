@@ -76,6 +76,20 @@ public final class UploadWriter implements AutoCloseable {
     }
 
     /**
+     * Ends a chunk that leaves the session open: makes its bytes resumable by any process sharing
+     * the store (see {@link BlobUpload#flush}), before the client is told the new offset. If that
+     * fails the chunk is taken back, so the session ends where the client's last {@code 202} said.
+     */
+    public void endChunk() throws IOException {
+        try {
+            upload.flush();
+        } catch (IOException | RuntimeException e) {
+            discardAppended();
+            throw e;
+        }
+    }
+
+    /**
      * Takes back whatever this request appended, for a request that failed or was cut off: a
      * chunk is stored whole or not at all, so the session always ends where the client's last
      * {@code 202} said it does. Failing to cut back is logged, not thrown: the client sees the

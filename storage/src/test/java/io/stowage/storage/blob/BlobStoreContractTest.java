@@ -40,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * how to open its store over a directory; a backend is done when this suite passes.
  *
  * <p>{@link #newStore} may be called more than once with the same directory: the second store must
- * see what the first one left (sessions and blobs), as a restarted process would.
+ * see what the first one left (sessions and blobs, sessions as of their last {@link BlobUpload#flush}),
+ * as a restarted process would.
  */
 public abstract class BlobStoreContractTest {
 
@@ -106,11 +107,14 @@ public abstract class BlobStoreContractTest {
         byte[] whole = concat(first, second);
 
         String id = store.startUpload().id();
-        store.resumeUpload(id).orElseThrow().append(ByteBuffer.wrap(first));
+        BlobUpload firstRequest = store.resumeUpload(id).orElseThrow();
+        firstRequest.append(ByteBuffer.wrap(first));
+        firstRequest.flush();
 
         BlobUpload resumed = store.resumeUpload(id).orElseThrow();
         assertEquals(first.length, resumed.size());
         resumed.append(ByteBuffer.wrap(second));
+        resumed.flush();
 
         BlobUpload.Committed committed = store.resumeUpload(id).orElseThrow().commit(Digest.sha256(whole));
         assertEquals(whole.length, committed.size());
@@ -314,6 +318,7 @@ public abstract class BlobStoreContractTest {
         BlobUpload empty = store.startUpload();
         BlobUpload partial = store.startUpload();
         partial.append(ByteBuffer.wrap(randomBytes(1234, 16)));
+        partial.flush();
         BlobUpload finished = store.startUpload();
         finished.append(ByteBuffer.wrap(randomBytes(5, 17)));
         finished.commit(Digest.sha256(randomBytes(5, 17)));
@@ -329,6 +334,7 @@ public abstract class BlobStoreContractTest {
         byte[] whole = concat(first, second);
         BlobUpload upload = store.startUpload();
         appendInChunks(upload, first, 300_000);
+        upload.flush();
 
         store.close();
         store = newStore(tempDir);
