@@ -38,7 +38,6 @@ import io.stowage.server.tls.TlsSettings;
 import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.blob.DigestLocks;
 import io.stowage.storage.error.RegistryException;
-import io.stowage.storage.blob.FilesystemBlobStore;
 import io.stowage.storage.meta.JdbcMetadataStore;
 import io.stowage.storage.meta.MetadataStore;
 import io.stowage.storage.registry.RegistryService;
@@ -107,7 +106,7 @@ public final class Registry implements AutoCloseable {
             auditLog.onDurable(auditIndex::recordsDurable);
         }
         log.debug("startup auditIndex ms={}", (System.nanoTime() - started) / 1_000_000);
-        this.blobs = new FilesystemBlobStore(dataDir, clock);
+        this.blobs = BlobStores.open(config.storage, dataDir, clock);
         JdbcMetadataStore jdbc = JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"),
                 config.storage.manifestCacheBytes, clock);
         log.debug("startup metadata ms={}", (System.nanoTime() - started) / 1_000_000);

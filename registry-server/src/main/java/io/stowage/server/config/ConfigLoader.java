@@ -159,6 +159,21 @@ public final class ConfigLoader {
         return keys;
     }
 
+    private static void validateStorageBackend(RegistryConfig.Storage storage) {
+        switch (storage.backend == null ? "" : storage.backend) {
+            case "filesystem" -> {
+            }
+            case "s3" -> {
+                try {
+                    storage.s3.settings(Path.of(storage.dataDir));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(e.getMessage(), e);
+                }
+            }
+            default -> throw new ConfigException("storage.backend must be filesystem or s3, was " + storage.backend, null);
+        }
+    }
+
     private static void validate(RegistryConfig config) {
         ListenAddress.parse(config.http.addr);
         if (config.http.ioThreads < 0) {
@@ -194,6 +209,7 @@ public final class ConfigLoader {
         if (config.storage.dataDir == null || config.storage.dataDir.isBlank()) {
             throw new ConfigException("storage.dataDir must be set", null);
         }
+        validateStorageBackend(config.storage);
         config.audit.settings(Path.of(config.storage.dataDir));
         if (config.audit.tsaTimeout.isNegative() || config.audit.tsaTimeout.isZero()) {
             throw new ConfigException("audit.tsaTimeout must be positive", null);

@@ -55,10 +55,50 @@ public final class RegistryConfig {
     public static final class Storage {
         public String dataDir = "./data";
         /**
+         * Where blobs and upload sessions live: {@code filesystem} (under {@link #dataDir}) or
+         * {@code s3} (the bucket of {@link #s3}, shared by replicas). Metadata stays in SQLite either way.
+         */
+        public String backend = "filesystem";
+        public S3 s3 = new S3();
+        /**
          * Memory for manifests read by tag or digest, answered without a database query or a
          * worker thread; 0 turns the cache off. Safe because this process is the database's only writer.
          */
         public long manifestCacheBytes = 32L * 1024 * 1024;
+    }
+
+    /** The S3 blob store ({@code storage.backend: s3}); see docs/configuration.md. */
+    public static final class S3 {
+        public String bucket = "";
+        /** Prepended to every key, so several registries can share a bucket. */
+        public String prefix = "";
+        /** The S3 API endpoint of MinIO, Ceph RGW and others; empty for AWS itself. */
+        public String endpoint = "";
+        public String region = "us-east-1";
+        /** {@code http://host/bucket/key} addressing, which most self-hosted servers need. */
+        public boolean pathStyle = false;
+        /** Static credentials; both empty means the SDK's default chain (environment, profile, roles). */
+        public String accessKey = "";
+        public String secretKey = "";
+        /** Bytes per multipart part while uploading, at least 5 MiB; also each upload's local spool at most. */
+        public long partSize = 16L * 1024 * 1024;
+        /** Answer blob GETs with 307 to a presigned URL instead of streaming through the registry. */
+        public boolean redirect = false;
+        public Duration redirectExpiry = Duration.ofMinutes(20);
+        /** Local directory for the part an upload is filling; empty means {@code <dataDir>/s3-spool}. */
+        public String spoolDir = "";
+
+        /** The store's settings; {@link IllegalArgumentException} names a bad key. */
+        public io.stowage.storage.blob.s3.S3Settings settings(Path dataDir) {
+            return new io.stowage.storage.blob.s3.S3Settings(bucket, prefix,
+                    endpoint == null || endpoint.isBlank() ? null : java.net.URI.create(endpoint), region, pathStyle,
+                    blankToNull(accessKey), blankToNull(secretKey), partSize, redirect, redirectExpiry,
+                    spoolDir == null || spoolDir.isBlank() ? dataDir.resolve("s3-spool") : Path.of(spoolDir));
+        }
+
+        private static String blankToNull(String text) {
+            return text == null || text.isBlank() ? null : text;
+        }
     }
 
     /** Abandoned upload sessions. */

@@ -7,6 +7,9 @@ import io.stowage.storage.blob.BlobContent;
 import io.stowage.storage.oci.Digest;
 import io.stowage.storage.registry.RegistryService;
 
+import java.net.URI;
+import java.util.Optional;
+
 /**
  * {@code GET}, {@code HEAD} and {@code DELETE /v2/<name>/blobs/<digest>}: downloads with
  * {@code Range} and {@code ETag}, existence checks (which also refresh the blob's GC hold), and
@@ -32,6 +35,14 @@ final class BlobRoutes {
         String name = request.pathParam("name");
         Digest digest = Digest.parse(request.pathParam("digest"));
         String etag = etag(digest);
+        if (!etag.equals(request.header(HttpHeaderNames.IF_NONE_MATCH))) {
+            // A store that hands out URLs (S3 with storage.s3.redirect) serves the bytes itself, as
+            // registry:2 does; a Range header travels with the client's follow-up request.
+            Optional<URI> direct = registry.blobDownloadUrl(name, digest);
+            if (direct.isPresent()) {
+                return describe(Response.status(307), digest).header(HttpHeaderNames.LOCATION, direct.get().toString());
+            }
+        }
         BlobContent content = registry.openBlob(name, digest);
         try {
             long size = content.size();

@@ -25,6 +25,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void s3BackendIsConfiguredFromTheEnvironmentAndChecked() {
+        assertEquals("filesystem", loader.load(null, Map.of(), Map.of()).storage.backend);
+
+        RegistryConfig s3 = loader.load(null, Map.of("REGISTRY_STORAGE_BACKEND", "s3",
+                "REGISTRY_STORAGE_S3_BUCKET", "images", "REGISTRY_STORAGE_S3_ENDPOINT", "http://minio:9000",
+                "REGISTRY_STORAGE_S3_PATH_STYLE", "true", "REGISTRY_STORAGE_S3_ACCESS_KEY", "ak",
+                "REGISTRY_STORAGE_S3_SECRET_KEY", "sk", "REGISTRY_STORAGE_S3_REDIRECT", "true"), Map.of());
+        var settings = s3.storage.s3.settings(java.nio.file.Path.of("/data"));
+        assertEquals("images", settings.bucket());
+        assertEquals(java.net.URI.create("http://minio:9000"), settings.endpoint());
+        assertEquals(true, settings.pathStyle() && settings.redirect() && settings.staticCredentials());
+        assertEquals(java.nio.file.Path.of("/data/s3-spool"), settings.spoolDir());
+        assertEquals(false, settings.toString().contains("sk"), "the secret is never printed");
+
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_STORAGE_BACKEND", "s3"), Map.of()),
+                "a bucket is required");
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_STORAGE_BACKEND", "gcs"), Map.of()));
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_STORAGE_BACKEND", "s3",
+                "REGISTRY_STORAGE_S3_BUCKET", "b", "REGISTRY_STORAGE_S3_PART_SIZE", "1024"), Map.of()), "parts of 5 MiB at least");
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_STORAGE_BACKEND", "s3",
+                "REGISTRY_STORAGE_S3_BUCKET", "b", "REGISTRY_STORAGE_S3_ACCESS_KEY", "only-half"), Map.of()));
+    }
+
+    @Test
     void yamlThenEnvironmentThenFlagsEachOverrideTheOneBefore(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("registry.yml");
         Files.writeString(file, "http:\n  addr: 127.0.0.1:6000\n  workerThreads: 4\nstorage:\n  dataDir: /from/yaml\nuploads:\n  purgeAfter: PT2H\n");

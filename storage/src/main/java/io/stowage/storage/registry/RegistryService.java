@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,6 +71,15 @@ public final class RegistryService {
     public long statBlob(String repository, Digest digest) {
         RepositoryName.validate(repository);
         return metadata.findLinkedBlob(repository, digest).orElseThrow(() -> RegistryException.blobUnknown(digest));
+    }
+
+    /**
+     * A URL the client may fetch the blob from directly (a presigned S3 URL), when the blob store
+     * hands them out; checked like {@link #statBlob} first. Empty: serve the bytes with {@link #openBlob}.
+     */
+    public Optional<URI> blobDownloadUrl(String repository, Digest digest) throws IOException {
+        statBlob(repository, digest);
+        return blobs.downloadUrl(digest);
     }
 
     /** Opens a blob visible in the repository; the caller closes it. */
