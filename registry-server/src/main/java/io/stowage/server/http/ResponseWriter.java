@@ -81,6 +81,11 @@ final class ResponseWriter {
         if (file.isPresent() && !tls) {
             ctx.write(new DefaultFileRegion(file.get(), blob.offset(), blob.length()));
             done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else if (file.isEmpty()) {
+            // A remote store: its reads may block for as long as the network wants, so they run on a
+            // reader thread and the event loop only takes chunks that are ready.
+            done = ctx.writeAndFlush(new HttpChunkedInput(
+                    new PrefetchedChunks(content.read(blob.offset(), blob.length()), blob.length(), ctx.channel())));
         } else {
             // Under TLS the bytes must be encrypted in user space, and a remote store has no file: read
             // in chunks, pulled by the ChunkedWriteHandler as the socket drains. Through a range channel
