@@ -23,12 +23,18 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  */
 final class S3Clients {
 
+    /**
+     * A download holds its connection until the client has all of its range, however slow the client
+     * is; the SDK's default of 50 would let a few dozen slow pulls stall every upload.
+     */
+    static final int MAX_CONNECTIONS = 512;
+
     private S3Clients() {
     }
 
     static S3Client client(S3Settings settings) {
         var builder = S3Client.builder()
-                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(64))
+                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS))
                 .region(Region.of(settings.region()))
                 .credentialsProvider(credentials(settings))
                 .forcePathStyle(settings.pathStyle())

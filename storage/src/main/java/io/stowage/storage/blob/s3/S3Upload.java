@@ -99,6 +99,12 @@ final class S3Upload implements BlobUpload {
         Spool part = loadedSpool();
         while (bytes.hasRemaining()) {
             long target = partTarget(parts.size() + 1);
+            if (part.size() >= target) {
+                // A tail stored under a larger storage.s3.partSize (another replica, an earlier
+                // configuration): it is already a valid part.
+                sendPart(part);
+                continue;
+            }
             int n = (int) Math.min(target - part.size(), bytes.remaining());
             ByteBuffer slice = bytes.slice().limit(n);
             hash.update(slice);

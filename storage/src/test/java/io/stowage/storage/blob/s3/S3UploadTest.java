@@ -106,6 +106,27 @@ class S3UploadTest {
     }
 
     @Test
+    void replicasWithDifferentPartSizesContinueEachOthersSessions() throws IOException {
+        byte[] first = randomBytes(7 * MIB, 14);   // a tail of 7 MiB under 8 MiB parts
+        byte[] second = randomBytes(6 * MIB + 1, 15);
+        byte[] whole = concat(first, second);
+        S3Settings small = server.settings(prefix(), tempDir.resolve("small"));
+        S3Settings large = new S3Settings(small.bucket(), small.prefix(), small.endpoint(), small.region(), true,
+                small.accessKey(), small.secretKey(), 8L * MIB, false, null, tempDir.resolve("large"));
+        try (S3BlobStore a = new S3BlobStore(large, Clock.systemUTC());
+             S3BlobStore b = new S3BlobStore(small, Clock.systemUTC())) {
+            BlobUpload onA = a.startUpload();
+            onA.append(ByteBuffer.wrap(first));
+            onA.flush();
+
+            BlobUpload onB = b.resumeUpload(onA.id()).orElseThrow();
+            onB.append(ByteBuffer.wrap(second));
+            assertEquals(whole.length, onB.commit(Digest.sha256(whole)).size());
+            assertArrayEquals(whole, readAll(a, Digest.sha256(whole)));
+        }
+    }
+
+    @Test
     void digestMismatchLeavesNoObjectUnderTheClaimedDigestNorTheSession() throws IOException {
         byte[] content = randomBytes(2 * PART + MIB, 4);
         Digest claimed = Digest.sha256("not these bytes".getBytes());
