@@ -34,7 +34,9 @@ public enum ErrorCode {
     GC_RUNNING(409, "garbage collection is running"),
     GC_RUN_UNKNOWN(404, "no garbage collection run with that id"),
     DIGEST_NOT_AUDITED(409, "no audited push recorded that digest"),
-    IMPORT_UNKNOWN(404, "no import with that id");
+    IMPORT_UNKNOWN(404, "no import with that id"),
+    SCRUB_RUNNING(409, "an integrity scrub is running"),
+    SCRUB_RUN_UNKNOWN(404, "no scrub run with that id");
 
     private final int httpStatus;
     private final String defaultMessage;
