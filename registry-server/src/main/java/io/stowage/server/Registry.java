@@ -14,6 +14,12 @@ import io.stowage.recovery.reimport.ImportJobs;
 import io.stowage.recovery.reimport.LayoutImporter;
 import io.stowage.recovery.reimport.PushProvenance;
 import io.stowage.recovery.reimport.Reimporter;
+import io.stowage.recovery.scrub.BytePacer;
+import io.stowage.recovery.scrub.RepairSource;
+import io.stowage.recovery.scrub.ScrubJobs;
+import io.stowage.recovery.scrub.ScrubReport;
+import io.stowage.recovery.scrub.ScrubSchedule;
+import io.stowage.recovery.scrub.Scrubber;
 import io.stowage.server.access.AccessControl;
 import io.stowage.server.admin.AuditRoutes;
 import io.stowage.server.audit.TagEventAuditor;
@@ -21,6 +27,8 @@ import io.stowage.server.admin.GcRoutes;
 import io.stowage.server.admin.ImportRoutes;
 import io.stowage.server.admin.JournalRoutes;
 import io.stowage.server.admin.ReimportRoutes;
+import io.stowage.server.admin.RepairSources;
+import io.stowage.server.admin.ScrubRoutes;
 import io.stowage.server.config.ConfigException;
 import io.stowage.server.config.ListenAddress;
 import io.stowage.server.config.RegistryConfig;
@@ -81,6 +89,10 @@ public final class Registry implements AutoCloseable {
     private final HttpServer server;
     private final ScheduledExecutorService jobs;
     private final ImportJobs imports;
+    private final ScrubJobs scrubs;
+    private final ScrubSchedule scrubSchedule;
+    /** Null when scrub.repairFrom is empty. */
+    private final RepairSource scrubRepairFrom;
     private final InetSocketAddress address;
     private final Router router;
     /** Null for plain HTTP. */
@@ -125,6 +137,11 @@ public final class Registry implements AutoCloseable {
                 new PushProvenance(auditIndex), audit, gc::paused, clock));
         this.imports = new ImportJobs(clock);
         ImportRoutes.register(router, imports, new LayoutImporter(service, metadata, blobs, audit, clock));
+        this.scrubRepairFrom = RepairSources.fromConfig(config.scrub);
+        this.scrubs = new ScrubJobs(new Scrubber(service, metadata, blobs, digestLocks, audit, clock, BytePacer.Timer.SYSTEM));
+        this.scrubSchedule = new ScrubSchedule(dataDir.resolve("scrub").resolve("last-run"), config.scrub.interval, clock);
+        ScrubRoutes.register(router, scrubs, new ScrubRoutes.Settings(config.scrub.interval, config.scrub.maxBytesPerSecond,
+                scrubRepairFrom, scrubSchedule));
         if (auditLog != null) {
             AuditRoutes.register(router, auditLog, auditIndex);
         }
@@ -160,6 +177,12 @@ public final class Registry implements AutoCloseable {
         long gcInterval = config.gc.interval.toMillis();
         if (gcInterval > 0) {
             jobs.scheduleWithFixedDelay(this::scheduledCollection, gcInterval, gcInterval, TimeUnit.MILLISECONDS);
+        }
+
+        if (!config.scrub.interval.isZero()) {
+            // Checked hourly against the last start on disk, so restarts neither reset nor skip the schedule.
+            long check = Math.min(config.scrub.interval.toMillis(), Duration.ofHours(1).toMillis());
+            jobs.scheduleWithFixedDelay(this::scheduledScrub, check, check, TimeUnit.MILLISECONDS);
         }
 
         if (!listen.isLoopback() && !access.enabled()) {
@@ -268,6 +291,22 @@ public final class Registry implements AutoCloseable {
         }
     }
 
+    /** Starts a scrub when one is due; the run itself is on the scrub's own thread, never this one. */
+    private void scheduledScrub() {
+        try {
+            if (!scrubSchedule.due()) {
+                return;
+            }
+            ScrubReport started = scrubs.start(new Scrubber.Request(GarbageCollector.SCHEDULER, false, scrubRepairFrom,
+                    config.scrub.maxBytesPerSecond));
+            scrubSchedule.started(started.startedAt());
+        } catch (RegistryException e) {
+            log.info("scheduled scrub not started reason={}", e.getMessage());
+        } catch (Exception e) {
+            log.warn("failed to start scheduled scrub", e);
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -280,6 +319,7 @@ public final class Registry implements AutoCloseable {
             server.shutdown(grace);
             jobs.shutdownNow();
             imports.close();
+            scrubs.close();
             gc.close();
             workers.shutdown(Duration.ofSeconds(10));
         } catch (InterruptedException e) {

@@ -131,6 +131,11 @@ public final class AccessRules {
         r.put("import.start", ADMIN);
         r.put("import.list", AUDITOR);
         r.put("import.get", AUDITOR);
+        // A scrub quarantines and repairs content: admins start it; its status and reports are for auditors too.
+        r.put("scrub.start", ADMIN);
+        r.put("scrub.status", AUDITOR);
+        r.put("scrub.run.list", AUDITOR);
+        r.put("scrub.run.get", AUDITOR);
         return new AccessRules(r);
     }
 
