@@ -107,6 +107,7 @@ public final class Registry implements AutoCloseable {
         long started = System.nanoTime();
         // First: a bad htpasswd or policy file stops the start before any store is opened.
         AccessControl access = AccessControl.fromConfig(config.auth, dataDir, clock);
+        this.scrubRepairFrom = RepairSources.fromConfig(config.scrub); // a bad scrub.repairFrom too
         this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, clock) : null;
         log.debug("startup auditLog ms={}", (System.nanoTime() - started) / 1_000_000);
         this.audit = auditLog == null ? AuditSink.NONE : auditLog;
@@ -137,7 +138,6 @@ public final class Registry implements AutoCloseable {
                 new PushProvenance(auditIndex), audit, gc::paused, clock));
         this.imports = new ImportJobs(clock);
         ImportRoutes.register(router, imports, new LayoutImporter(service, metadata, blobs, audit, clock));
-        this.scrubRepairFrom = RepairSources.fromConfig(config.scrub);
         this.scrubs = new ScrubJobs(new Scrubber(service, metadata, blobs, digestLocks, audit, clock, BytePacer.Timer.SYSTEM));
         this.scrubSchedule = new ScrubSchedule(dataDir.resolve("scrub").resolve("last-run"), config.scrub.interval, clock);
         ScrubRoutes.register(router, scrubs, new ScrubRoutes.Settings(config.scrub.interval, config.scrub.maxBytesPerSecond,

@@ -5,7 +5,9 @@ import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.oci.Digest;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.util.Optional;
 
 /**
@@ -62,7 +64,13 @@ final class BlobPass {
             try {
                 actual = hasher.hash(blob, digest.algorithm(), pacer);
                 reason = "the stored bytes hash to " + actual;
+            } catch (ClosedByInterruptException | InterruptedIOException stopped) {
+                // The run was stopped mid-read: that says nothing about the blob.
+                throw new InterruptedException("scrub stopped");
             } catch (IOException unreadable) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException("scrub stopped");
+                }
                 reason = "unreadable: " + unreadable.getMessage();
             }
         }

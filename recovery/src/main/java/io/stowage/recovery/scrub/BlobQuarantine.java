@@ -8,6 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Clock;
 import java.util.Optional;
 
@@ -64,11 +66,15 @@ final class BlobQuarantine {
                 actual = hasher.hash(blob, digest.algorithm(), unpaced);
                 reason = "the stored bytes hash to " + actual;
             } catch (IOException unreadable) {
+                if (unreadable instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
+                    // Stopped mid-read, not an unreadable file: quarantine nothing.
+                    throw new InterruptedIOException("scrub stopped");
+                }
                 reason = "unreadable: " + unreadable.getMessage();
             } catch (InterruptedException e) {
                 // Unpaced hashing never waits; should the thread be stopped anyway, keep the flag.
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("scrub stopped");
+                throw new InterruptedIOException("scrub stopped");
             }
         }
         if (digest.equals(actual)) {

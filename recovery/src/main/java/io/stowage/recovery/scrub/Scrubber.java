@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -124,7 +125,7 @@ public final class Scrubber {
                     && !(findings.corrupt().isEmpty() && findings.missing().isEmpty())) {
                 new Repairer(registry, metadata, blobs, audit).repair(findings, request.repairFrom(), damage);
             }
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | InterruptedIOException e) {
             Thread.currentThread().interrupt();
             outcome = ScrubReport.FAILED;
             error = "stopped (the registry is shutting down)";

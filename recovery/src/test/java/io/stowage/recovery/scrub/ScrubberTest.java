@@ -277,6 +277,35 @@ class ScrubberTest {
     }
 
     @Test
+    void aRunStoppedMidReadReportsNoFindingAndQuarantinesNothing() throws Exception {
+        TestLayout.Image image = pushed("team/app", "v1", "app", 5_000);
+        BytePacer.Timer interrupting = new BytePacer.Timer() {
+            @Override
+            public long nanoTime() {
+                return 0;
+            }
+
+            @Override
+            public void sleepNanos(long nanos) {
+                // The shutdown's interrupt arriving just before a read: the read fails on it.
+                Thread.currentThread().interrupt();
+            }
+        };
+        Scrubber stopped = new Scrubber(f.registry, f.metadata, f.blobs, new DigestLocks(), audit, f.clock, interrupting);
+
+        ScrubReport report = stopped.run(new Scrubber.Request("alice", false, null, 1));
+        assertTrue(Thread.interrupted(), "the interrupt is kept for the thread's owner");
+
+        assertEquals(ScrubReport.FAILED, report.outcome());
+        assertTrue(report.error().startsWith("stopped"), report.error());
+        assertEquals(List.of(), report.corrupt(), "an interrupted read says nothing about the blob");
+        assertEquals(List.of(), report.quarantined());
+        for (Digest blob : image.blobDigests()) {
+            assertTrue(Files.exists(blobFile(blob)));
+        }
+    }
+
+    @Test
     void aPushOfTheSameBytesHealsADamagedFileBeforeTheScrubSeesIt() throws Exception {
         TestLayout.Image image = pushed("team/app", "v1", "app", 5_000);
         Digest layer = Digest.sha256(image.layers().get(0));

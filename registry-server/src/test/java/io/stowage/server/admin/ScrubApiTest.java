@@ -2,7 +2,10 @@ package io.stowage.server.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stowage.server.OciApi;
+import io.stowage.server.Registry;
 import io.stowage.server.TestRegistry;
+import io.stowage.server.config.ConfigException;
+import io.stowage.server.config.RegistryConfig;
 import io.stowage.storage.oci.Digest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -12,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +25,7 @@ import static io.stowage.server.OciApi.json;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -173,6 +178,16 @@ class ScrubApiTest {
         HttpResponse<byte[]> unknown = api.get("/admin/scrub/runs/nope");
         assertEquals(404, unknown.statusCode());
         assertEquals("SCRUB_RUN_UNKNOWN", errorCode(unknown));
+    }
+
+    @Test
+    void aScrubRepairFromThatIsNoLocationStopsTheStart() {
+        RegistryConfig config = new RegistryConfig();
+        config.http.addr = "127.0.0.1:0";
+        config.storage.dataDir = temp.resolve("data").toString();
+        config.scrub.repairFrom = "backups/latest";
+        ConfigException refused = assertThrows(ConfigException.class, () -> Registry.start(config, Clock.systemUTC()));
+        assertTrue(refused.getMessage().startsWith("scrub.repairFrom: "), refused.getMessage());
     }
 
     private JsonNode awaitAudit(String action, Digest digest) throws Exception {
