@@ -15,6 +15,12 @@ import io.stowage.recovery.reimport.ImportJobs;
 import io.stowage.recovery.reimport.LayoutImporter;
 import io.stowage.recovery.reimport.PushProvenance;
 import io.stowage.recovery.reimport.Reimporter;
+import io.stowage.recovery.scrub.BytePacer;
+import io.stowage.recovery.scrub.RepairSource;
+import io.stowage.recovery.scrub.ScrubJobs;
+import io.stowage.recovery.scrub.ScrubReport;
+import io.stowage.recovery.scrub.ScrubSchedule;
+import io.stowage.recovery.scrub.Scrubber;
 import io.stowage.server.access.AccessControl;
 import io.stowage.server.admin.AuditRoutes;
 import io.stowage.server.admin.BackupRoutes;
@@ -23,6 +29,8 @@ import io.stowage.server.admin.GcRoutes;
 import io.stowage.server.admin.ImportRoutes;
 import io.stowage.server.admin.JournalRoutes;
 import io.stowage.server.admin.ReimportRoutes;
+import io.stowage.server.admin.RepairSources;
+import io.stowage.server.admin.ScrubRoutes;
 import io.stowage.server.config.ConfigException;
 import io.stowage.server.config.ListenAddress;
 import io.stowage.server.config.RegistryConfig;
@@ -83,6 +91,10 @@ public final class Registry implements AutoCloseable {
     private final HttpServer server;
     private final ScheduledExecutorService jobs;
     private final ImportJobs imports;
+    private final ScrubJobs scrubs;
+    private final ScrubSchedule scrubSchedule;
+    /** Null when scrub.repairFrom is empty. */
+    private final RepairSource scrubRepairFrom;
     private final InetSocketAddress address;
     private final Router router;
     /** Null for plain HTTP. */
@@ -97,6 +109,7 @@ public final class Registry implements AutoCloseable {
         long started = System.nanoTime();
         // First: a bad htpasswd or policy file stops the start before any store is opened.
         AccessControl access = AccessControl.fromConfig(config.auth, dataDir, clock);
+        this.scrubRepairFrom = RepairSources.fromConfig(config.scrub); // a bad scrub.repairFrom too
         this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, clock) : null;
         log.debug("startup auditLog ms={}", (System.nanoTime() - started) / 1_000_000);
         this.audit = auditLog == null ? AuditSink.NONE : auditLog;
@@ -130,6 +143,10 @@ public final class Registry implements AutoCloseable {
         ImportRoutes.register(router, imports, new LayoutImporter(service, metadata, blobs, audit, clock));
         BackupRoutes.register(router, backups, new BackupRoutes.Schedule(
                 config.backup.to == null || config.backup.to.isBlank() ? null : config.backup.to, config.backup.interval));
+        this.scrubs = new ScrubJobs(new Scrubber(service, metadata, blobs, digestLocks, audit, clock, BytePacer.Timer.SYSTEM));
+        this.scrubSchedule = new ScrubSchedule(dataDir.resolve("scrub").resolve("last-run"), config.scrub.interval, clock);
+        ScrubRoutes.register(router, scrubs, new ScrubRoutes.Settings(config.scrub.interval, config.scrub.maxBytesPerSecond,
+                scrubRepairFrom, scrubSchedule));
         if (auditLog != null) {
             AuditRoutes.register(router, auditLog, auditIndex);
         }
@@ -169,6 +186,12 @@ public final class Registry implements AutoCloseable {
         if (config.backup.scheduled()) {
             long backupInterval = config.backup.interval.toMillis();
             jobs.scheduleWithFixedDelay(this::scheduledBackup, backupInterval, backupInterval, TimeUnit.MILLISECONDS);
+        }
+
+        if (!config.scrub.interval.isZero()) {
+            // Checked hourly against the last start on disk, so restarts neither reset nor skip the schedule.
+            long check = Math.min(config.scrub.interval.toMillis(), Duration.ofHours(1).toMillis());
+            jobs.scheduleWithFixedDelay(this::scheduledScrub, check, check, TimeUnit.MILLISECONDS);
         }
 
         if (!listen.isLoopback() && !access.enabled()) {
@@ -294,6 +317,22 @@ public final class Registry implements AutoCloseable {
         return backups;
     }
 
+    /** Starts a scrub when one is due; the run itself is on the scrub's own thread, never this one. */
+    private void scheduledScrub() {
+        try {
+            if (!scrubSchedule.due()) {
+                return;
+            }
+            ScrubReport started = scrubs.start(new Scrubber.Request(GarbageCollector.SCHEDULER, false, scrubRepairFrom,
+                    config.scrub.maxBytesPerSecond));
+            scrubSchedule.started(started.startedAt());
+        } catch (RegistryException e) {
+            log.info("scheduled scrub not started reason={}", e.getMessage());
+        } catch (Exception e) {
+            log.warn("failed to start scheduled scrub", e);
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -307,6 +346,7 @@ public final class Registry implements AutoCloseable {
             jobs.shutdownNow();
             imports.close();
             backups.close();
+            scrubs.close();
             gc.close();
             workers.shutdown(Duration.ofSeconds(10));
         } catch (InterruptedException e) {

@@ -13,14 +13,14 @@ import java.util.Map;
  * blob is read from a source only up to the size its manifest promises: a source that sends more
  * is cut off at once instead of filling the disk before the digest check fails. Stateless.
  */
-final class DescriptorSizes {
+public final class DescriptorSizes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DescriptorSizes() {
     }
 
     /** Digest to declared size; empty when the bytes are not a manifest (the parser says why elsewhere). */
-    static Map<Digest, Long> of(byte[] manifest) {
+    public static Map<Digest, Long> of(byte[] manifest) {
         Map<Digest, Long> sizes = new HashMap<>();
         try {
             JsonNode root = JSON.readTree(manifest);

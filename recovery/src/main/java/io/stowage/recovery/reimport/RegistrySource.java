@@ -50,7 +50,7 @@ public final class RegistrySource implements ContentSource {
     /**
      * @param base     {@code http(s)://host[:port]} of the registry, without a path
      * @param username null for anonymous access
-     * @param timeout  how long to wait to connect, and for each answer's headers
+     * @param timeout  how long to wait to connect, for each answer's headers, and for the next bytes of a blob
      */
     public RegistrySource(URI base, String username, char[] password, Duration timeout) {
         this.base = Objects.requireNonNull(base);
@@ -98,7 +98,7 @@ public final class RegistrySource implements ContentSource {
             }
             requireOk(response, "blob " + digest, response.body());
             long size = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            return new SourceBlob(response.body(), size);
+            return new SourceBlob(new StallGuardedStream(response.body(), timeout), size);
         }
         throw SourceException.failed("blob " + digest + " from " + describe() + ": more than " + MAX_REDIRECTS + " redirects");
     }

@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Writes an OCI image layout for tests: images and indexes as blobs, index.json naming them. */
-final class TestLayout {
+public final class TestLayout {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip";
     static final String CONFIG_TYPE = "application/vnd.oci.image.config.v1+json";
@@ -25,14 +25,14 @@ final class TestLayout {
     private final Path root;
     private final ArrayNode manifests = JSON.createArrayNode();
 
-    TestLayout(Path root) throws IOException {
+    public TestLayout(Path root) throws IOException {
         this.root = root;
         Files.createDirectories(root.resolve("blobs/sha256"));
         Files.writeString(root.resolve(OciLayout.LAYOUT_FILE), "{\"imageLayoutVersion\":\"1.0.0\"}");
     }
 
-    record Image(Digest digest, byte[] manifest, String mediaType, byte[] config, List<byte[]> layers) {
-        List<Digest> blobDigests() {
+    public record Image(Digest digest, byte[] manifest, String mediaType, byte[] config, List<byte[]> layers) {
+        public List<Digest> blobDigests() {
             List<Digest> all = new ArrayList<>();
             all.add(Digest.sha256(config));
             layers.forEach(l -> all.add(Digest.sha256(l)));
@@ -40,12 +40,12 @@ final class TestLayout {
         }
     }
 
-    Path root() {
+    public Path root() {
         return root;
     }
 
     /** An image of these layers with a config naming {@code seed}; its blobs are written, not yet named. */
-    Image image(String seed, List<byte[]> layers) throws IOException {
+    public Image image(String seed, List<byte[]> layers) throws IOException {
         byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"seed\":\"" + seed + "\"}").getBytes(StandardCharsets.UTF_8);
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("schemaVersion", 2);
@@ -63,7 +63,7 @@ final class TestLayout {
     }
 
     /** An index of {@code children}; its bytes are written, not yet named. */
-    Image index(List<Image> children) throws IOException {
+    public Image index(List<Image> children) throws IOException {
         ObjectNode index = JSON.createObjectNode();
         index.put("schemaVersion", 2);
         index.put("mediaType", MediaTypes.OCI_INDEX);
@@ -77,7 +77,7 @@ final class TestLayout {
     }
 
     /** Names {@code image} in index.json with this ref name (null: none). */
-    TestLayout name(Image image, String refName) throws IOException {
+    public TestLayout name(Image image, String refName) throws IOException {
         ObjectNode descriptor = descriptor(image.mediaType(), image.manifest());
         if (refName != null) {
             descriptor.putObject("annotations").put(OciLayout.REF_NAME_ANNOTATION, refName);
@@ -91,7 +91,7 @@ final class TestLayout {
     }
 
     /** Overwrites a blob's bytes in place, as a rotting disk would. */
-    void corrupt(Digest digest) throws IOException {
+    public void corrupt(Digest digest) throws IOException {
         Path file = OciLayout.blobPath(root, digest);
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length / 2] ^= 0x55;
@@ -99,7 +99,7 @@ final class TestLayout {
     }
 
     /** Pushes an image into the fixture's registry as a client would. */
-    static void push(GcFixture f, String repository, String tag, Image image) throws Exception {
+    public static void push(GcFixture f, String repository, String tag, Image image) throws Exception {
         f.pushBlob(repository, image.config());
         for (byte[] layer : image.layers()) {
             f.pushBlob(repository, layer);

@@ -135,6 +135,11 @@ public final class AccessRules {
         r.put("backup.start", ADMIN);
         r.put("backup.list", AUDITOR);
         r.put("backup.get", AUDITOR);
+        // A scrub quarantines and repairs content: admins start it; its status and reports are for auditors too.
+        r.put("scrub.start", ADMIN);
+        r.put("scrub.status", AUDITOR);
+        r.put("scrub.run.list", AUDITOR);
+        r.put("scrub.run.get", AUDITOR);
         return new AccessRules(r);
     }
 

@@ -87,6 +87,11 @@ final class SourceLocation {
         return layout;
     }
 
+    /** The registry's base URL ({@code scheme://host[:port]}), or null for a layout. */
+    java.net.URI registryBase() {
+        return registry;
+    }
+
     /** The repository the URL names, or null. */
     String registryRepository() {
         return registryRepository;

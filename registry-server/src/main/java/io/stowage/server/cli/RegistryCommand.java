@@ -12,7 +12,8 @@ import java.util.Arrays;
 @Command(name = "registry", mixinStandardHelpOptions = true, version = "stowage registry 0.1.0",
         description = "A self-hosted OCI registry that never loses an image.",
         subcommands = {ServeCommand.class, GcCommand.class, BackupCommand.class, AuditCommand.class, PasswdCommand.class,
-                ImportCommand.class, RecoverCommand.class, DevCertCommand.class, WarmupCommand.class, CommandLine.HelpCommand.class})
+                ImportCommand.class, RecoverCommand.class, ScrubCommand.class, DevCertCommand.class, WarmupCommand.class,
+                CommandLine.HelpCommand.class})
 public final class RegistryCommand implements Runnable {
 
     @CommandLine.Spec

@@ -206,6 +206,13 @@ public final class ConfigLoader {
             throw new ConfigException("gc.gracePeriod, gc.retention and gc.interval must be >= 0", null);
         }
         validateBackup(config.backup);
+        if (config.scrub.interval == null || config.scrub.interval.isNegative()) {
+            throw new ConfigException("scrub.interval must be >= 0 (PT0S turns the schedule off)", null);
+        }
+        if (config.scrub.maxBytesPerSecond < 0) {
+            throw new ConfigException("scrub.maxBytesPerSecond must be 0 (no limit) or more, got "
+                    + config.scrub.maxBytesPerSecond, null);
+        }
         if (config.storage.dataDir == null || config.storage.dataDir.isBlank()) {
             throw new ConfigException("storage.dataDir must be set", null);
         }

@@ -23,6 +23,7 @@ public final class RegistryConfig {
     public Limits limits = new Limits();
     public Gc gc = new Gc();
     public Backup backup = new Backup();
+    public Scrub scrub = new Scrub();
     public Audit audit = new Audit();
     public Auth auth = new Auth();
     public Tls tls = new Tls();
@@ -119,6 +120,23 @@ public final class RegistryConfig {
         public Duration interval = Duration.ofHours(24);
         /** Removals per batch; a pause is obeyed between batches. */
         public int batchSize = 100;
+    }
+
+    /** The integrity scrub (docs/recovery.md, "Scrub findings"). */
+    public static final class Scrub {
+        /** How often a scrub runs on its own (counted from the last run, across restarts); PT0S turns the schedule off. */
+        public Duration interval = Duration.ofDays(30);
+        /**
+         * How fast a scrub reads blobs, in bytes per second; 0 means no limit. 50 MiB/s reads a
+         * terabyte in under six hours while leaving most of a disk's bandwidth to pulls and pushes.
+         */
+        public long maxBytesPerSecond = 50L * 1024 * 1024;
+        /** Where scheduled (and by default, requested) scrubs fetch replacements: an absolute OCI layout path or an http(s) registry URL; empty for none. */
+        public String repairFrom = "";
+        /** The user name for a repairFrom registry; empty for anonymous pulls. */
+        public String repairUser = "";
+        /** A file whose first line is that user's password (read at each run, so it may be rotated). */
+        public String repairPasswordFile = "";
     }
 
     /** The write-once audit log (docs/audit.md). */

@@ -93,6 +93,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void scrubRunsMonthlyAtFiftyMebibytesASecondAndTakesItsKeysFromTheEnvironment() {
+        RegistryConfig defaults = loader.load(null, Map.of(), Map.of());
+        assertEquals(Duration.ofDays(30), defaults.scrub.interval);
+        assertEquals(50L * 1024 * 1024, defaults.scrub.maxBytesPerSecond);
+        assertEquals("", defaults.scrub.repairFrom);
+
+        RegistryConfig set = loader.load(null, Map.of("REGISTRY_SCRUB_INTERVAL", "P7D",
+                "REGISTRY_SCRUB_MAX_BYTES_PER_SECOND", "0", "REGISTRY_SCRUB_REPAIR_FROM", "/backups/latest"), Map.of());
+        assertEquals(Duration.ofDays(7), set.scrub.interval);
+        assertEquals(0, set.scrub.maxBytesPerSecond);
+        assertEquals("/backups/latest", set.scrub.repairFrom);
+        assertThrows(ConfigException.class,
+                () -> loader.load(null, Map.of("REGISTRY_SCRUB_MAX_BYTES_PER_SECOND", "-1"), Map.of()));
+        assertThrows(ConfigException.class, () -> loader.load(null, Map.of("REGISTRY_SCRUB_INTERVAL", "-PT1H"), Map.of()));
+    }
+
+    @Test
     void auditSettingsHaveTheRegulatedDefaultsAndRefuseWeakerOnes() {
         RegistryConfig config = loader.load(null, Map.of(), Map.of());
         assertEquals(true, config.audit.enabled);

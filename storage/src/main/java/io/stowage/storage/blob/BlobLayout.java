@@ -19,6 +19,7 @@ final class BlobLayout {
     static final String BLOBS = "blobs";
     static final String UPLOADS = "uploads";
     static final String UPLOAD_DATA = "data";
+    static final String QUARANTINE = "quarantine";
 
     /** Exactly what {@link java.util.UUID#toString()} produces: lowercase, hyphenated, nothing else. */
     private static final Pattern UPLOAD_ID =
@@ -28,11 +29,13 @@ final class BlobLayout {
     private final Path root;
     private final Path blobs;
     private final Path uploads;
+    private final Path quarantine;
 
     BlobLayout(Path root) {
         this.root = root.toAbsolutePath().normalize();
         this.blobs = this.root.resolve(BLOBS);
         this.uploads = this.root.resolve(UPLOADS);
+        this.quarantine = this.root.resolve(QUARANTINE);
     }
 
     Path root() {
@@ -45,6 +48,19 @@ final class BlobLayout {
 
     Path uploadsDir() {
         return uploads;
+    }
+
+    /**
+     * {@code quarantine/<algorithm>/}: blobs taken out of service, beside {@code blobs/} on the same
+     * filesystem so that quarantining is a rename, and outside it so that nothing that lists or
+     * collects blobs ever sees them.
+     */
+    Path quarantineDir(Digest.Algorithm algorithm) {
+        return quarantine.resolve(algorithm.prefix());
+    }
+
+    Path quarantineRoot() {
+        return quarantine;
     }
 
     Path algorithmDir(Digest.Algorithm algorithm) {

@@ -22,12 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * are never removed while the store runs (deleting a blob leaves its directory), which keeps that
  * memory true.
  *
- * <p>Thread-safe; two sessions may publish the same digest at the same time. rename(2) silently
- * replaces an existing target, so the check for an existing blob and the rename are made one step
- * by a lock striped by digest: the second publisher then finds the blob and drops its own bytes.
- * The lock is held for the check and the rename only, never across an fsync. (A second process
- * over the same directory is not supported; if one raced us anyway, the rename would replace a
- * complete, forced file with an identical one, which no reader can tell apart.)
+ * <p>Thread-safe; two sessions may publish the same digest at the same time. A publish of a digest
+ * that is already stored replaces the stored file with the bytes just verified (rename(2) replaces
+ * its target atomically; a reader that has the old file open keeps reading it). Verified bytes are
+ * never worse than what is there, and a copy damaged on disk since its own publish (a flipped bit
+ * that only the integrity scrub would notice) is healed by the next push of that digest instead of
+ * the push being acknowledged on top of it. The existence check that decides whether a blob was new,
+ * the rename, and {@link #withdraw} are one step per digest under a lock striped by digest, held for
+ * no longer than a rename, never across an fsync.
  */
 final class BlobPublisher {
 
@@ -47,10 +49,10 @@ final class BlobPublisher {
 
     /**
      * Publishes {@code verified} (content already checked against {@code digest} and forced to
-     * disk) under {@code digest}. When the blob is already stored, {@code verified} is deleted
-     * instead: one copy is kept and the caller succeeds all the same.
+     * disk) under {@code digest}. When the blob is already stored, the stored file is replaced by
+     * {@code verified}: one copy stays, and it is the one just verified.
      *
-     * @return true if this call stored the blob, false if it was already there
+     * @return true if this call stored the blob, false if one was there already (and is now replaced)
      */
     boolean publish(Path verified, Digest digest) throws IOException {
         Path target = layout.blobFile(digest);
@@ -59,20 +61,34 @@ final class BlobPublisher {
         boolean stored;
         synchronized (lockFor(digest)) {
             stored = !Files.exists(target);
-            if (stored) {
-                Files.move(verified, target, StandardCopyOption.ATOMIC_MOVE);
-            }
-        }
-        if (!stored) {
-            Files.delete(verified);
+            Files.move(verified, target, StandardCopyOption.ATOMIC_MOVE);
         }
         // Forced in both cases: when another session stored the blob, it may not have forced the
         // directory yet, and our caller is about to be told the blob is safe.
         Durability.forceDirectory(fanOut);
         if (!stored) {
-            log.debug("blob already stored, dropped duplicate upload bytes digest={}", digest);
+            log.debug("blob already stored, replaced with the bytes just verified digest={}", digest);
         }
         return stored;
+    }
+
+    /**
+     * Moves the stored blob of {@code digest} to {@code target} (a path on the same filesystem, outside
+     * the blobs tree), atomically with respect to {@link #publish}; forces both directories.
+     *
+     * @return false if no blob was stored
+     */
+    boolean withdraw(Digest digest, Path target) throws IOException {
+        Path blob = layout.blobFile(digest);
+        synchronized (lockFor(digest)) {
+            if (!Files.exists(blob)) {
+                return false;
+            }
+            Files.move(blob, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Durability.forceDirectory(blob.getParent());
+        Durability.forceDirectory(target.getParent());
+        return true;
     }
 
     private Object lockFor(Digest digest) {

@@ -51,6 +51,22 @@ public interface BlobStore extends AutoCloseable {
      */
     boolean delete(Digest digest) throws IOException;
 
+    /**
+     * Takes a stored blob out of service without deleting it: once this returns, {@link #size},
+     * {@link #open} and {@link #forEachBlob} no longer see {@code digest} (a pull gets
+     * {@code BLOB_UNKNOWN}), and its bytes are kept, with {@code note}, in the store's quarantine
+     * area for an operator to examine. The integrity scrub calls it for bytes that no longer hash to
+     * their digest. The move is durable when this returns. A blob published under the digest
+     * afterwards (a repair, a push) is stored as new.
+     *
+     * <p>The caller holds the digest's lock in {@link DigestLocks}, the lock an upload holds from
+     * publishing to linking, so a push of the same digest lands either wholly before (and is then
+     * checked again by the caller) or after the move.
+     *
+     * @return where the bytes went (for reports and the audit log), or empty if no blob was stored
+     */
+    Optional<String> quarantine(Digest digest, QuarantineNote note) throws IOException;
+
     /** Visits every stored blob once (for garbage collection and scrub); order unspecified. */
     void forEachBlob(Consumer<StoredBlob> visitor) throws IOException;
 
@@ -59,6 +75,14 @@ public interface BlobStore extends AutoCloseable {
 
     /** A blob as listed by {@link #forEachBlob}. */
     record StoredBlob(Digest digest, long size, Instant storedAt) {
+    }
+
+    /**
+     * Why a blob was quarantined, kept next to its bytes.
+     *
+     * @param actualDigest what the bytes hash to now, or null when not known
+     */
+    record QuarantineNote(String reason, Digest actualDigest, Instant at) {
     }
 
     /** An upload session as listed by {@link #forEachUpload}. */

@@ -35,6 +35,10 @@ import java.util.function.Consumer;
  *   uploads/                       in-progress upload sessions
  *     &lt;uuid&gt;/                       one per session; the id is a random UUID
  *       data                       the bytes received so far, in order
+ *   quarantine/                    blobs taken out of service by the integrity scrub, never deleted
+ *     sha256/
+ *       abcdef0123...-&lt;time&gt;       the bytes as they were found
+ *       abcdef0123...-&lt;time&gt;.json  why, when, and what they hash to ({@link QuarantineArea})
  * </pre>
  *
  * <p>A commit forces {@code uploads/<uuid>/data}, checks its digest, renames it atomically to its
@@ -62,12 +66,14 @@ public final class FilesystemBlobStore implements BlobStore {
     private final EarlyWriteback writeback = new EarlyWriteback();
     private final ParallelHashing hashing = new ParallelHashing(Runtime.getRuntime().availableProcessors());
     private final BlobPublisher publisher;
+    private final QuarantineArea quarantine;
 
     /** Opens the store over {@code root}, creating the directory tree (durably) where missing. */
     public FilesystemBlobStore(Path root, Clock clock) throws IOException {
         this.layout = new BlobLayout(Objects.requireNonNull(root, "root"));
         this.clock = Objects.requireNonNull(clock, "clock");
         this.publisher = new BlobPublisher(layout);
+        this.quarantine = new QuarantineArea(layout, publisher);
         createTree();
         log.info("blob store opened root={}", layout.root());
     }
@@ -143,6 +149,13 @@ public final class FilesystemBlobStore implements BlobStore {
             log.debug("blob deleted digest={}", digest);
         }
         return deleted;
+    }
+
+    @Override
+    public Optional<String> quarantine(Digest digest, QuarantineNote note) throws IOException {
+        Optional<String> where = quarantine.quarantine(digest, note);
+        where.ifPresent(path -> log.warn("blob quarantined digest={} path={} reason={}", digest, path, note.reason()));
+        return where;
     }
 
     @Override

@@ -37,7 +37,9 @@ public enum ErrorCode {
     IMPORT_UNKNOWN(404, "no import with that id"),
     BACKUP_RUNNING(409, "a backup is running"),
     BACKUP_TARGET_INVALID(400, "the backup directory cannot be used"),
-    BACKUP_RUN_UNKNOWN(404, "no backup run with that id");
+    BACKUP_RUN_UNKNOWN(404, "no backup run with that id"),
+    SCRUB_RUNNING(409, "an integrity scrub is running"),
+    SCRUB_RUN_UNKNOWN(404, "no scrub run with that id");
 
     private final int httpStatus;
     private final String defaultMessage;

@@ -597,6 +597,57 @@ public final class JdbcMetadataStore implements MetadataStore {
                 + " WHERE r.name = ? AND m.digest = ?", repository, digest.toString()));
     }
 
+    // ---- integrity scrub ----------------------------------------------------------------------
+
+    @Override
+    public List<ManifestEntry> listManifests(ManifestEntry.Cursor after, int limit) {
+        String lastRepository = after == null ? "" : after.repository();
+        String lastDigest = after == null ? "" : after.digest();
+        return db.read(c -> {
+            List<ManifestEntry> page = new ArrayList<>();
+            List<Long> repositoryIds = new ArrayList<>();
+            try (PreparedStatement s = Sql.prepare(c, "SELECT m.repository_id, r.name, m.digest, m.media_type, m.content,"
+                            + " m.deleted_at FROM manifests m JOIN repositories r ON r.id = m.repository_id"
+                            + " WHERE m.swept_at IS NULL AND (r.name > ? OR (r.name = ? AND m.digest > ?))"
+                            + " ORDER BY r.name, m.digest LIMIT ?", lastRepository, lastRepository, lastDigest, limit);
+                 ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    repositoryIds.add(rows.getLong(1));
+                    rows.getLong(6);
+                    boolean deleted = !rows.wasNull();
+                    page.add(new ManifestEntry(rows.getString(2), Digest.parse(rows.getString(3)), rows.getString(4),
+                            rows.getBytes(5), deleted, List.of(), List.of(), List.of()));
+                }
+            }
+            List<ManifestEntry> complete = new ArrayList<>(page.size());
+            for (int i = 0; i < page.size(); i++) {
+                ManifestEntry entry = page.get(i);
+                long repositoryId = repositoryIds.get(i);
+                complete.add(new ManifestEntry(entry.repository(), entry.digest(), entry.mediaType(), entry.content(),
+                        entry.deleted(), strings(c, "SELECT name FROM tags WHERE repository_id = ? AND manifest_digest = ?"
+                                + " ORDER BY name", repositoryId, entry.digest().toString()),
+                        references(c, repositoryId, entry.digest(), "blob"),
+                        references(c, repositoryId, entry.digest(), "manifest")));
+            }
+            return complete;
+        });
+    }
+
+    @Override
+    public boolean repairManifestContent(String repository, Digest digest, byte[] content) {
+        Digest actual = Digest.of(digest.algorithm(), content);
+        if (!actual.equals(digest)) {
+            throw RegistryException.digestInvalid("manifest content hashes to " + actual + ", not " + digest);
+        }
+        // Inside the cache's fence like every manifest write, so no reader keeps the damaged bytes.
+        return db.write(c -> {
+            Long repositoryId = repositoryId(c, repository);
+            return repositoryId != null && Sql.update(c, "UPDATE manifests SET content = ?, size = ?"
+                    + " WHERE repository_id = ? AND digest = ?", content, (long) content.length, repositoryId,
+                    digest.toString()) > 0;
+        });
+    }
+
     // ---- upload sessions ----------------------------------------------------------------------
 
     @Override

@@ -150,6 +150,25 @@ public interface MetadataStore extends AutoCloseable {
      * or empty if no row is left; the bytes of a row never change.
      */
     Optional<StoredManifest> findManifestContent(String repository, Digest digest);
+    // ---- integrity scrub ----------------------------------------------------------------------
+
+    /**
+     * One page of every stored manifest row, live and soft-deleted (not tombstones), of all
+     * repositories, ordered by repository name and then digest text, strictly after {@code after}
+     * (null: from the start), with the tags pointing at each now and what each references. Read from
+     * the database itself, never from a cache: the scrub checks the stored bytes. Each page is its own
+     * short read, so a walk over a large registry holds no transaction open between pages.
+     */
+    List<ManifestEntry> listManifests(ManifestEntry.Cursor after, int limit);
+
+    /**
+     * Puts verified bytes back into a manifest row whose stored content no longer hashes to its
+     * digest (the scrub's repair); references, tags and times are untouched. Throws
+     * {@code DIGEST_INVALID} and changes nothing unless {@code content} hashes to {@code digest}.
+     *
+     * @return false if the repository has no row for {@code digest}
+     */
+    boolean repairManifestContent(String repository, Digest digest, byte[] content);
 
     // ---- upload sessions ----------------------------------------------------------------------
 

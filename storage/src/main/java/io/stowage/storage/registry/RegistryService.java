@@ -67,10 +67,23 @@ public final class RegistryService {
 
     // ---- blobs --------------------------------------------------------------------------------
 
-    /** The size of a blob visible in the repository; refreshes its GC hold. {@code BLOB_UNKNOWN} otherwise. */
+    /**
+     * The size of a blob visible in the repository; refreshes its GC hold. {@code BLOB_UNKNOWN}
+     * otherwise, also when its bytes are not in the blob store (quarantined by the scrub, or lost):
+     * a {@code HEAD} must not promise what a {@code GET} cannot serve, or a client pushing the image
+     * again would skip exactly the blob that needs uploading.
+     */
     public long statBlob(String repository, Digest digest) {
         RepositoryName.validate(repository);
-        return metadata.findLinkedBlob(repository, digest).orElseThrow(() -> RegistryException.blobUnknown(digest));
+        long size = metadata.findLinkedBlob(repository, digest).orElseThrow(() -> RegistryException.blobUnknown(digest));
+        try {
+            if (blobs.size(digest).isEmpty()) {
+                throw RegistryException.blobUnknown(digest);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return size;
     }
 
     /**

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -424,5 +425,29 @@ public abstract class BlobStoreContractTest {
         byte[] both = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, both, a.length, b.length);
         return both;
+    }
+
+    // ---- quarantine ---------------------------------------------------------------------------
+
+    @Test
+    void quarantinedBlobIsNoLongerServedOrListedAndCanBeStoredAgain() throws IOException {
+        byte[] content = randomBytes(5000, 77);
+        Digest digest = commit(content);
+        Digest other = commit(randomBytes(100, 78));
+        BlobStore.QuarantineNote note = new BlobStore.QuarantineNote("digest mismatch", Digest.sha256(new byte[]{1}),
+                java.time.Instant.parse("2026-02-03T04:05:06.789Z"));
+
+        String where = store.quarantine(digest, note).orElseThrow();
+
+        assertFalse(where.isBlank());
+        assertTrue(store.size(digest).isEmpty());
+        assertTrue(store.open(digest).isEmpty());
+        assertEquals(List.of(other), List.copyOf(listBlobs().keySet()));
+        assertTrue(store.quarantine(digest, note).isEmpty(), "nothing left to quarantine");
+
+        commit(content);
+        assertArrayEquals(content, readAll(digest), "a repair stores the blob as new");
+        String second = store.quarantine(digest, note).orElseThrow();
+        assertNotEquals(where, second, "quarantining the same digest twice keeps both copies");
     }
 }

@@ -334,4 +334,39 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
             return files.filter(Files::isRegularFile).sorted().toList();
         }
     }
+
+    @Test
+    void quarantineMovesTheFileWithANoteAndDeletesNothing() throws IOException {
+        byte[] content = randomBytes(3000, 31);
+        Digest digest = commit(content);
+        Path blobFile = blobsDir().resolve("sha256").resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
+        Digest actual = Digest.sha256(new byte[]{9});
+
+        Path moved = Path.of(store().quarantine(digest, new BlobStore.QuarantineNote("digest mismatch", actual,
+                java.time.Instant.parse("2026-02-03T04:05:06.789Z"))).orElseThrow());
+
+        assertFalse(Files.exists(blobFile));
+        assertEquals(dataDir(tempDir).resolve("quarantine/sha256").resolve(digest.hex() + "-20260203T040506.789Z"), moved);
+        assertArrayEquals(content, Files.readAllBytes(moved), "the bytes are kept as they were found");
+        String note = Files.readString(moved.resolveSibling(moved.getFileName() + ".json"));
+        assertTrue(note.contains("\"digest\" : \"" + digest + "\""), note);
+        assertTrue(note.contains("\"actualDigest\" : \"" + actual + "\""), note);
+        assertTrue(note.contains("\"reason\" : \"digest mismatch\""), note);
+        assertTrue(note.contains("\"quarantinedAt\" : \"2026-02-03T04:05:06.789Z\""), note);
+        assertTrue(note.contains("\"size\" : 3000"), note);
+    }
+
+    @Test
+    void aPushOfADigestWhoseFileWasDamagedReplacesItWithTheVerifiedBytes() throws IOException {
+        byte[] content = randomBytes(4000, 32);
+        Digest digest = commit(content);
+        Path blobFile = blobsDir().resolve("sha256").resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
+        byte[] damaged = content.clone();
+        damaged[100] ^= 0x01;
+        Files.write(blobFile, damaged);
+
+        commit(content);
+
+        assertArrayEquals(content, Files.readAllBytes(blobFile));
+    }
 }

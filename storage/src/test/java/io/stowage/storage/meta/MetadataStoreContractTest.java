@@ -458,4 +458,70 @@ public abstract class MetadataStoreContractTest {
         store = open(dir);
         assertEquals(id, store.registryId());
     }
+
+    // ---- integrity scrub ----------------------------------------------------------------------
+
+    @Test
+    void listManifestsWalksEveryRowWithTagsAndReferencesPageByPage() {
+        Digest layer = digest("scrub-layer");
+        Digest config = digest("scrub-config");
+        store.linkBlob("b/app", layer, 10);
+        store.linkBlob("b/app", config, 2);
+        store.linkBlob("a/app", layer, 10);
+        ManifestRecord tagged = image("b/app", "tagged", List.of(config, layer), null);
+        ManifestRecord deleted = image("b/app", "deleted", List.of(layer), null);
+        ManifestRecord other = image("a/app", "other", List.of(layer), null);
+        store.putManifest(tagged, List.of("v2", "latest"), ACTOR);
+        store.putManifest(deleted, List.of("old"), ACTOR);
+        store.putManifest(other, List.of(), ACTOR);
+        store.deleteManifest("b/app", deleted.digest(), ACTOR);
+        byte[] indexBytes = "{\"scrub-index\":1}".getBytes(StandardCharsets.UTF_8);
+        ManifestRecord index = new ManifestRecord("b/app", Digest.sha256(indexBytes), MediaTypes.OCI_INDEX, null, null,
+                null, indexBytes, List.of(), List.of(tagged.digest()));
+        store.putManifest(index, List.of("multi"), ACTOR);
+
+        List<ManifestEntry> all = new ArrayList<>();
+        ManifestEntry.Cursor cursor = null;
+        for (int pages = 0; pages < 10; pages++) {
+            List<ManifestEntry> page = store.listManifests(cursor, 2);
+            assertTrue(page.size() <= 2);
+            if (page.isEmpty()) {
+                break;
+            }
+            all.addAll(page);
+            cursor = page.get(page.size() - 1).cursor();
+        }
+
+        assertEquals(4, all.size(), "live and soft-deleted rows, each once");
+        assertEquals("a/app", all.get(0).repository(), "ordered by repository, then digest");
+        for (int i = 2; i < all.size(); i++) {
+            assertTrue(all.get(i - 1).digest().toString().compareTo(all.get(i).digest().toString()) < 0);
+        }
+        ManifestEntry taggedEntry = all.stream().filter(e -> e.digest().equals(tagged.digest())).findFirst().orElseThrow();
+        assertEquals(List.of("latest", "v2"), taggedEntry.tags());
+        assertEquals(List.of(config, layer).stream().sorted().toList(), taggedEntry.blobs());
+        assertArrayEquals(tagged.content(), taggedEntry.content());
+        assertFalse(taggedEntry.deleted());
+        ManifestEntry deletedEntry = all.stream().filter(e -> e.digest().equals(deleted.digest())).findFirst().orElseThrow();
+        assertTrue(deletedEntry.deleted());
+        assertEquals(List.of(), deletedEntry.tags(), "a soft delete takes the tags");
+        ManifestEntry indexEntry = all.stream().filter(e -> e.digest().equals(index.digest())).findFirst().orElseThrow();
+        assertEquals(List.of(tagged.digest()), indexEntry.children());
+        assertEquals(List.of("multi"), indexEntry.tags());
+    }
+
+    @Test
+    void repairManifestContentTakesOnlyBytesOfTheDigest() {
+        Digest layer = digest("repair-layer");
+        store.linkBlob("app", layer, 1);
+        ManifestRecord manifest = image("app", "repair", List.of(layer), null);
+        store.putManifest(manifest, List.of("v1"), ACTOR);
+
+        RegistryException wrong = assertThrows(RegistryException.class,
+                () -> store.repairManifestContent("app", manifest.digest(), "{}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(ErrorCode.DIGEST_INVALID, wrong.code());
+        assertTrue(store.repairManifestContent("app", manifest.digest(), manifest.content()));
+        assertFalse(store.repairManifestContent("other", manifest.digest(), manifest.content()));
+        assertArrayEquals(manifest.content(), store.findManifestByTag("app", "v1").orElseThrow().content());
+    }
 }

@@ -89,6 +89,24 @@ class RegistryServiceTest {
         assertEquals(1, registry.statBlob("team/app", Digest.sha256(new byte[]{7})));
     }
 
+    @Test
+    void aBlobWhoseBytesWereQuarantinedIsUnknownToHeadAndGetAlike() throws Exception {
+        byte[] content = {4, 5, 6};
+        Digest digest = Digest.sha256(content);
+        UploadSession session = registry.startUpload("team/app");
+        try (UploadWriter writer = registry.openUpload("team/app", session.uploadId())) {
+            writer.append(ByteBuffer.wrap(content));
+            writer.complete(digest);
+        }
+        blobs.quarantine(digest, new io.stowage.storage.blob.BlobStore.QuarantineNote("test", null, clock.instant()));
+
+        assertEquals(ErrorCode.BLOB_UNKNOWN,
+                assertThrows(RegistryException.class, () -> registry.statBlob("team/app", digest)).code(),
+                "HEAD must not promise what GET cannot serve: a client pushing again would skip the blob");
+        assertEquals(ErrorCode.BLOB_UNKNOWN,
+                assertThrows(RegistryException.class, () -> registry.openBlob("team/app", digest)).code());
+    }
+
     /** A clock that stands still until the test moves it. */
     static final class MovableClock extends Clock {
         private Instant now;
