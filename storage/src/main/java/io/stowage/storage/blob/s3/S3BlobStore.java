@@ -51,6 +51,7 @@ public final class S3BlobStore implements BlobStore {
     private final S3Keys keys;
     private final Path spoolDir;
     private final S3Upload.Context uploads;
+    private final S3Quarantine quarantine;
 
     /** Opens the store; fails when the bucket cannot be reached with these settings. */
     public S3BlobStore(S3Settings settings, Clock clock) throws IOException {
@@ -73,8 +74,10 @@ public final class S3BlobStore implements BlobStore {
             client.close();
             throw e;
         }
-        this.uploads = new S3Upload.Context(bucket, keys, copy != null ? copy : ServerSideCopy.forS3(bucket),
-                Objects.requireNonNull(clock, "clock"), spoolDir, settings.partSize());
+        ServerSideCopy copier = copy != null ? copy : ServerSideCopy.forS3(bucket);
+        this.uploads = new S3Upload.Context(bucket, keys, copier, Objects.requireNonNull(clock, "clock"), spoolDir,
+                settings.partSize());
+        this.quarantine = new S3Quarantine(bucket, keys, copier);
         log.info("blob store opened {}", settings);
     }
 
@@ -135,6 +138,13 @@ public final class S3BlobStore implements BlobStore {
         bucket.delete(key);
         log.debug("blob deleted digest={}", digest);
         return true;
+    }
+
+    @Override
+    public Optional<String> quarantine(Digest digest, QuarantineNote note) throws IOException {
+        Optional<String> where = quarantine.quarantine(digest, note);
+        where.ifPresent(key -> log.warn("blob quarantined digest={} key={} reason={}", digest, key, note.reason()));
+        return where;
     }
 
     @Override

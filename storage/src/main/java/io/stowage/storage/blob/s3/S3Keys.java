@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
  * &lt;prefix&gt;uploads/&lt;uuid&gt;/state            an upload session: size, parts, hash state (JSON)
  * &lt;prefix&gt;uploads/&lt;uuid&gt;/tail-&lt;n&gt;           bytes after the last full part, as of flush n
  * &lt;prefix&gt;uploads/&lt;uuid&gt;/data             the session's multipart upload, completed at commit
+ * &lt;prefix&gt;quarantine/&lt;algorithm&gt;/&lt;hex&gt;-&lt;time&gt;[.json]  blobs the scrub took out of service, with a note
  * </pre>
  *
  * No fan-out directory as on disk: S3 partitions by key itself, and the hex after the algorithm is
@@ -41,6 +42,11 @@ final class S3Keys {
 
     String blob(Digest digest) {
         return blobsPrefix() + digest.algorithm().prefix() + "/" + digest.hex();
+    }
+
+    /** The quarantine name of a blob, before its time suffix. */
+    String quarantine(Digest digest) {
+        return prefix + "quarantine/" + digest.algorithm().prefix() + "/" + digest.hex();
     }
 
     String uploadPrefix(String uploadId) {

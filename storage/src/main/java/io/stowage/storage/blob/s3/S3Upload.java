@@ -34,7 +34,9 @@ import java.util.Set;
  * the assembled bytes back); only if it matches is anything written under {@code blobs/}. A session
  * of less than one part is put there directly from the spool; a larger one is completed as
  * {@code uploads/<id>/data} and then copied inside S3 ({@link ServerSideCopy}), because S3 has no
- * rename and the final key is only known once the digest is.
+ * rename and the final key is only known once the digest is. A blob already stored under the digest
+ * is replaced by the bytes just verified (as the filesystem store does): verified bytes are never
+ * worse than what is there, and a damaged copy is healed by the next push instead of acknowledged.
  *
  * <p>Used by one thread at a time, as {@link BlobUpload} requires; the server serialises requests
  * of a session.
@@ -155,16 +157,12 @@ final class S3Upload implements BlobUpload {
         String blobKey = context.keys().blob(expected);
         Spool last = loadedSpool();
         Digest computed;
-        boolean published;
         if (parts.isEmpty()) {
             // Less than one part: every byte is in the spool, and one PUT publishes it.
             computed = expected.algorithm() == Digest.Algorithm.SHA256 ? hash.finish()
                     : digestOfFile(last.file(), expected.algorithm());
             requireMatch(expected, computed);
-            published = context.bucket().head(blobKey).isEmpty();
-            if (published) {
-                context.bucket().put(blobKey, last.file(), last.size(), last.contentMd5());
-            }
+            context.bucket().put(blobKey, last.file(), last.size(), last.contentMd5());
         } else {
             if (last.size() > 0) {
                 sendPart(last); // the last part may be smaller than the minimum
@@ -174,10 +172,7 @@ final class S3Upload implements BlobUpload {
             computed = expected.algorithm() == Digest.Algorithm.SHA256 ? hash.finish()
                     : digestOfObject(dataKey, expected.algorithm());
             requireMatch(expected, computed);
-            published = context.bucket().head(blobKey).isEmpty();
-            if (published) {
-                context.copy().copy(dataKey, blobKey, size);
-            }
+            context.copy().copy(dataKey, blobKey, size);
         }
         gone = true;
         closeSpool();
@@ -187,7 +182,7 @@ final class S3Upload implements BlobUpload {
             // The blob is safe; what is left of the session is an abandoned upload, purged later.
             log.warn("failed to remove committed upload upload={} error={}", id, e.toString());
         }
-        log.info("blob committed digest={} size={} upload={} deduplicated={}", expected, size, id, !published);
+        log.info("blob committed digest={} size={} upload={}", expected, size, id);
         return new Committed(expected, size);
     }
 
