@@ -88,11 +88,16 @@ public final class RegistryService {
 
     /**
      * A URL the client may fetch the blob from directly (a presigned S3 URL), when the blob store
-     * hands them out; checked like {@link #statBlob} first. Empty: serve the bytes with {@link #openBlob}.
+     * hands them out, after the same checks as {@link #statBlob}. Empty: serve the bytes with {@link #openBlob}.
      */
     public Optional<URI> blobDownloadUrl(String repository, Digest digest) throws IOException {
-        statBlob(repository, digest);
-        return blobs.downloadUrl(digest);
+        Optional<URI> url = blobs.downloadUrl(digest);
+        if (url.isPresent()) {
+            // Checked only when there is a URL to hand out: a store without URLs (the filesystem)
+            // is checked once, by openBlob, instead of twice per GET.
+            statBlob(repository, digest);
+        }
+        return url;
     }
 
     /** Opens a blob visible in the repository; the caller closes it. */
