@@ -10,6 +10,7 @@ import io.stowage.storage.meta.GcDeletion;
 import io.stowage.storage.meta.GcPause;
 import io.stowage.storage.meta.GcRunRecord;
 import io.stowage.storage.meta.GcSnapshot;
+import io.stowage.storage.meta.GcLease;
 import io.stowage.storage.meta.GcStore;
 import io.stowage.storage.oci.Digest;
 import org.slf4j.Logger;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -58,6 +60,11 @@ public final class GarbageCollector implements AutoCloseable {
     public static final String SCHEDULER = "scheduler";
     private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
+    /** How long a collection lease lasts without renewal unless the caller says otherwise. */
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(1);
+
+    private final String holder;
+    private final Duration leaseTtl;
     private final GcStore store;
     private final BlobStore blobs;
     private final DigestLocks digestLocks;
@@ -80,12 +87,31 @@ public final class GarbageCollector implements AutoCloseable {
     /** A collector that records its runs, deletions, pauses and resumes in {@code audit}. */
     public GarbageCollector(GcStore store, BlobStore blobs, DigestLocks digestLocks, Clock clock, GcSettings settings,
                             AuditSink audit) {
+        this(store, blobs, digestLocks, clock, settings, audit, defaultHolder(), DEFAULT_LEASE);
+    }
+
+    /**
+     * @param holder   this replica's name in the collection lease (unique among the replicas sharing the database)
+     * @param leaseTtl how long the lease lasts without a renewal: a replica that died while collecting
+     *                 holds up the others this long at most
+     */
+    public GarbageCollector(GcStore store, BlobStore blobs, DigestLocks digestLocks, Clock clock, GcSettings settings,
+                            AuditSink audit, String holder, Duration leaseTtl) {
+        this.holder = holder;
+        this.leaseTtl = leaseTtl;
         this.store = store;
         this.blobs = blobs;
         this.digestLocks = digestLocks;
         this.clock = clock;
         this.settings = settings;
         this.audit = new GcAudit(audit, clock);
+    }
+
+    /** This process's name in the lease: host ($HOSTNAME, a pod's name), process id and a random part, unique per start. */
+    private static String defaultHolder() {
+        // The environment's name, not a lookup: resolving the host name may wait on DNS at start-up.
+        String host = System.getenv().getOrDefault("HOSTNAME", "replica");
+        return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     public GcSettings settings() {
@@ -197,8 +223,18 @@ public final class GarbageCollector implements AutoCloseable {
             throw new RegistryException(ErrorCode.GC_PAUSED, "garbage collection is paused; resume it first (a dry run is allowed)");
         }
         Instant now = clock.instant();
-        RunProgress progress = new RunProgress("gc-" + RUN_ID.format(now) + "-" + UUID.randomUUID().toString().substring(0, 8),
-                dryRun, now, actor);
+        String runId = "gc-" + RUN_ID.format(now) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        if (!dryRun && !store.acquireLease(holder, runId, now, now.plus(leaseTtl))) {
+            // Another replica sharing this database is collecting (or died doing so less than a lease ago).
+            GcLease lease = store.lease().orElse(new GcLease(null, null, now));
+            Map<String, Object> detail = new java.util.TreeMap<>();
+            detail.put("holder", String.valueOf(lease.holder()));
+            detail.put("id", String.valueOf(lease.runId()));
+            detail.put("leaseExpiresAt", lease.expiresAt().toString());
+            throw new RegistryException(ErrorCode.GC_RUNNING, "a garbage collection is running on replica "
+                    + lease.holder(), detail);
+        }
+        RunProgress progress = new RunProgress(runId, dryRun, now, actor);
         current = progress;
         store.saveRun(progress.record());
         CompletableFuture<GcRunRecord> done = CompletableFuture.supplyAsync(() -> execute(progress), runner);
@@ -244,6 +280,13 @@ public final class GarbageCollector implements AutoCloseable {
     }
 
     private GcRunRecord finish(RunProgress progress, String outcome, String error) {
+        if (!progress.dryRun()) {
+            try {
+                store.releaseLease(holder, progress.id());
+            } catch (RuntimeException e) {
+                log.warn("gc lease not given back run={}; it expires on its own", progress.id(), e);
+            }
+        }
         progress.finish(outcome, error, clock.instant());
         GcRunRecord record = progress.record();
         store.saveRun(record);
@@ -367,6 +410,11 @@ public final class GarbageCollector implements AutoCloseable {
         try {
             if (paused()) {
                 return Optional.empty();
+            }
+            if (!store.renewLease(holder, progress.id(), clock.instant().plus(leaseTtl))) {
+                // This replica stalled past its lease and another took it: it must not delete on.
+                throw new IllegalStateException("the collection lease was taken by another replica; stopped before"
+                        + " this batch");
             }
             audit.ensureWritable();
             List<GcDeletion> deletions = batch.get();

@@ -20,6 +20,22 @@ public interface GcStore {
     /** Sets or clears the pause; durable when it returns. */
     GcPause setPaused(boolean paused, String actor, String reason, Instant at);
 
+    /**
+     * Takes the collection lease for {@code runId} of {@code holder} until {@code until}, if nobody
+     * holds it, {@code holder} does, or its holder's lease expired before {@code now}. One
+     * conditional update: of replicas asking at once, exactly one gets it.
+     */
+    boolean acquireLease(String holder, String runId, Instant now, Instant until);
+
+    /** Extends the lease of {@code runId} to {@code until}; false if another replica holds it now. */
+    boolean renewLease(String holder, String runId, Instant until);
+
+    /** Gives the lease of {@code runId} back; nothing if another replica holds it now. */
+    void releaseLease(String holder, String runId);
+
+    /** The lease as it stands, or empty if nobody holds it. */
+    Optional<GcLease> lease();
+
     /** The graph as it is now, for marking. */
     GcSnapshot snapshot();
 

@@ -25,6 +25,49 @@ final class JdbcGcStore implements GcStore {
     }
 
     @Override
+    public boolean acquireLease(String holder, String runId, Instant now, Instant until) {
+        return db.write(c -> {
+            try (PreparedStatement s = Sql.prepare(c, "UPDATE gc_lease SET holder = ?, run_id = ?, expires_at = ?"
+                    + " WHERE id = 1 AND (holder IS NULL OR holder = ? OR expires_at < ?)",
+                    holder, runId, until.toEpochMilli(), holder, now.toEpochMilli())) {
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean renewLease(String holder, String runId, Instant until) {
+        return db.write(c -> {
+            try (PreparedStatement s = Sql.prepare(c, "UPDATE gc_lease SET expires_at = ? WHERE id = 1 AND holder = ?"
+                    + " AND run_id = ?", until.toEpochMilli(), holder, runId)) {
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public void releaseLease(String holder, String runId) {
+        db.write(c -> {
+            try (PreparedStatement s = Sql.prepare(c, "UPDATE gc_lease SET holder = NULL, run_id = NULL, expires_at = NULL"
+                    + " WHERE id = 1 AND holder = ? AND run_id = ?", holder, runId)) {
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Optional<GcLease> lease() {
+        return db.read(c -> {
+            try (PreparedStatement s = Sql.prepare(c, "SELECT holder, run_id, expires_at FROM gc_lease WHERE id = 1"
+                    + " AND holder IS NOT NULL"); ResultSet rows = s.executeQuery()) {
+                return rows.next()
+                        ? Optional.of(new GcLease(rows.getString(1), rows.getString(2), Instant.ofEpochMilli(rows.getLong(3))))
+                        : Optional.empty();
+            }
+        });
+    }
+
+    @Override
     public GcPause pauseState() {
         return db.read(JdbcGcStore::readPause);
     }
