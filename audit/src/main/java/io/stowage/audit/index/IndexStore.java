@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +32,11 @@ final class IndexStore implements AutoCloseable {
      */
     private long valuesBlock = -1;
     private final Set<String> writtenValues = new HashSet<>();
+    /**
+     * The last value noted per filter column (in {@link IndexSchema#FILTER_COLUMNS} order), so that
+     * the common case, a record alike the one before, costs four comparisons and no set look-up.
+     */
+    private final String[] lastNoted = new String[IndexSchema.FILTER_COLUMNS.length];
 
     private IndexStore(Connection connection) {
         this.connection = connection;
@@ -192,13 +198,13 @@ final class IndexStore implements AutoCloseable {
             for (IndexRow row : rows) {
                 long block = IndexSchema.block(row.seq());
                 if (block != valuesBlock) {
-                    writtenValues.clear();
+                    forgetWrittenValues();
                     valuesBlock = block;
                 }
-                any |= note(ps, block, "repository", row.repository());
-                any |= note(ps, block, "actor", row.actor());
-                any |= note(ps, block, "action", row.action());
-                any |= note(ps, block, "status", row.status() == null ? null : row.status().toString());
+                any |= note(ps, block, 0, row.repository());
+                any |= note(ps, block, 1, row.actor());
+                any |= note(ps, block, 2, row.action());
+                any |= note(ps, block, 3, row.status() == null ? null : row.status().toString());
             }
             if (any) {
                 ps.executeBatch();
@@ -206,8 +212,13 @@ final class IndexStore implements AutoCloseable {
         }
     }
 
-    private boolean note(PreparedStatement ps, long block, String name, String value) throws SQLException {
-        if (value == null || !writtenValues.add(name + '\u0000' + value)) {
+    private boolean note(PreparedStatement ps, long block, int column, String value) throws SQLException {
+        if (value == null || value.equals(lastNoted[column])) {
+            return false;
+        }
+        lastNoted[column] = value;
+        String name = IndexSchema.FILTER_COLUMNS[column];
+        if (!writtenValues.add(name + '\u0000' + value)) {
             return false;
         }
         ps.setString(1, name);
@@ -217,9 +228,10 @@ final class IndexStore implements AutoCloseable {
         return true;
     }
 
-    /** After a rollback the memo may name values that never reached the table: start it afresh. */
+    /** Starts the memo afresh: for a new block, and after a rollback (it may name values that never reached the table). */
     private void forgetWrittenValues() {
         writtenValues.clear();
+        Arrays.fill(lastNoted, null);
         valuesBlock = -1;
     }
 

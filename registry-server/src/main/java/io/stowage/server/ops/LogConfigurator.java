@@ -21,7 +21,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * {@code logback-test.xml} on a test class path) still wins: this configurator then steps aside.
  */
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
-    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX,UTC} %-5level [%thread] %logger{24} - %msg%n";
+    private static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX,UTC} %-5level [%thread] %logger{24} - %msg%n";
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
@@ -29,6 +29,12 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
                 || LogConfigurator.class.getClassLoader().getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
+        apply(context, System.getenv("REGISTRY_LOG_LEVEL"));
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** The set-up itself, with the registry loggers' level as REGISTRY_LOG_LEVEL gives it (null: INFO). */
+    static void apply(LoggerContext context, String registryLogLevel) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern(PATTERN);
@@ -42,10 +48,9 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.WARN);
         root.addAppender(stdout);
-        Level registryLevel = Level.toLevel(System.getenv("REGISTRY_LOG_LEVEL"), Level.INFO);
+        Level registryLevel = Level.toLevel(registryLogLevel, Level.INFO);
         context.getLogger("io.stowage").setLevel(registryLevel);
         context.getLogger("io.stowage.access").setLevel(registryLevel);
         context.getLogger("org.flywaydb").setLevel(Level.WARN);
-        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }
