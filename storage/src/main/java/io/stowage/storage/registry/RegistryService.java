@@ -74,8 +74,7 @@ public final class RegistryService {
      * again would skip exactly the blob that needs uploading.
      */
     public long statBlob(String repository, Digest digest) {
-        RepositoryName.validate(repository);
-        long size = metadata.findLinkedBlob(repository, digest).orElseThrow(() -> RegistryException.blobUnknown(digest));
+        long size = linkedSize(repository, digest);
         try {
             if (blobs.size(digest).isEmpty()) {
                 throw RegistryException.blobUnknown(digest);
@@ -102,8 +101,15 @@ public final class RegistryService {
 
     /** Opens a blob visible in the repository; the caller closes it. */
     public BlobContent openBlob(String repository, Digest digest) throws IOException {
-        statBlob(repository, digest);
+        linkedSize(repository, digest);
+        // The open itself finds bytes that are gone: no separate look at the store first (on S3, a request).
         return blobs.open(digest).orElseThrow(() -> RegistryException.blobUnknown(digest));
+    }
+
+    /** The size the repository's link records, refreshing the blob's GC hold; {@code BLOB_UNKNOWN} without a link. */
+    private long linkedSize(String repository, Digest digest) {
+        RepositoryName.validate(repository);
+        return metadata.findLinkedBlob(repository, digest).orElseThrow(() -> RegistryException.blobUnknown(digest));
     }
 
     /** Removes the blob from the repository; its bytes stay until the garbage collector decides. */
