@@ -37,6 +37,7 @@ import io.stowage.server.config.RegistryConfig;
 import io.stowage.server.http.HttpServer;
 import io.stowage.server.http.RequestAuditor;
 import io.stowage.server.http.Router;
+import io.stowage.server.http.TrustedProxies;
 import io.stowage.server.http.WorkerPool;
 import io.stowage.server.oci.OciRoutes;
 import io.stowage.server.ops.OpsRoutes;
@@ -157,7 +158,8 @@ public final class Registry implements AutoCloseable {
         this.server = new HttpServer(router, workers,
                 httpLimits(config.limits),
                 config.http.effectiveIoThreads(),
-                new RequestAuditor(audit, config.audit.recordOps, clock), access.guard(), tls);
+                new RequestAuditor(audit, config.audit.recordOps, clock), access.guard(), tls,
+                TrustedProxies.of(config.http.trustedProxies));
         ListenAddress listen = ListenAddress.parse(config.http.addr);
         log.debug("startup routes ms={}", (System.nanoTime() - started) / 1_000_000);
         this.address = server.start(listen.host(), listen.port());

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.stowage.server.http.TrustedProxies;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -182,6 +183,11 @@ public final class ConfigLoader {
         if (config.storage.manifestCacheBytes < 0) {
             throw new ConfigException("storage.manifestCacheBytes must be 0 (off) or more, was "
                     + config.storage.manifestCacheBytes, null);
+        }
+        try {
+            TrustedProxies.of(config.http.trustedProxies);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("http.trustedProxies: " + e.getMessage(), null);
         }
         requirePositive("http.workerThreads", config.http.workerThreads);
         requirePositive("http.workerQueue", config.http.workerQueue);

@@ -45,6 +45,11 @@ public final class RegistryConfig {
         public int workerQueue = 4096;
         /** How long a shutdown waits for requests in flight. */
         public Duration shutdownGrace = Duration.ofSeconds(30);
+        /**
+         * Load balancers and reverse proxies (addresses or CIDR ranges) whose {@code X-Forwarded-For}
+         * and {@code X-Forwarded-Proto} name the client; nobody by default.
+         */
+        public List<String> trustedProxies = new ArrayList<>();
 
         /** The event loops to run: {@link #ioThreads}, or half the processors when it is 0. */
         public int effectiveIoThreads() {

@@ -184,4 +184,14 @@ class ConfigLoaderTest {
         throttle.put("REGISTRY_AUTH_THROTTLE_MAX_BLOCK", "PT10S");
         assertThrows(ConfigException.class, () -> loader.load(null, throttle, Map.of()));
     }
+
+    @Test
+    void trustedProxiesAreAddressesOrRangesFromFileOrEnvironment() {
+        RegistryConfig config = loader.load(null, Map.of("REGISTRY_HTTP_TRUSTED_PROXIES", "[10.0.0.0/8, 192.0.2.7]"), Map.of());
+        assertEquals(java.util.List.of("10.0.0.0/8", "192.0.2.7"), config.http.trustedProxies);
+        ConfigException name = assertThrows(ConfigException.class,
+                () -> loader.load(null, Map.of("REGISTRY_HTTP_TRUSTED_PROXIES", "[lb.internal]"), Map.of()));
+        assertTrue(name.getMessage().contains("http.trustedProxies") && name.getMessage().contains("lb.internal"),
+                name.getMessage());
+    }
 }
