@@ -108,7 +108,7 @@ public final class GarbageCollector implements AutoCloseable {
     }
 
     /** This process's name in the lease: host ($HOSTNAME, a pod's name), process id and a random part, unique per start. */
-    private static String defaultHolder() {
+    public static String defaultHolder() {
         // The environment's name, not a lookup: resolving the host name may wait on DNS at start-up.
         String host = System.getenv().getOrDefault("HOSTNAME", "replica");
         return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);

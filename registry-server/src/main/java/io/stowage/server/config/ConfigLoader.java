@@ -208,6 +208,9 @@ public final class ConfigLoader {
             throw new ConfigException("uploads.purgeAfter must be >= 0 and uploads.purgeInterval > 0", null);
         }
         requirePositive("gc.batchSize", config.gc.batchSize);
+        if (config.gc.lease == null || config.gc.lease.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException("gc.lease must be at least PT1S, was " + config.gc.lease, null);
+        }
         if (config.gc.gracePeriod.isNegative() || config.gc.retention.isNegative() || config.gc.interval.isNegative()) {
             throw new ConfigException("gc.gracePeriod, gc.retention and gc.interval must be >= 0", null);
         }

@@ -125,6 +125,11 @@ public final class RegistryConfig {
         public Duration interval = Duration.ofHours(24);
         /** Removals per batch; a pause is obeyed between batches. */
         public int batchSize = 100;
+        /**
+         * How long a replica's hold on the collection lasts without renewal (it renews before every
+         * batch): after a collecting replica dies, the next collection may start this much later.
+         */
+        public Duration lease = Duration.ofMinutes(1);
     }
 
     /** The integrity scrub (docs/recovery.md, "Scrub findings"). */
