@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -92,6 +93,37 @@ class GcLeaseTest {
             assertTrue(String.valueOf(run.error()).contains("lease"), String.valueOf(run.error()));
             assertEquals(0, run.sweptManifests() + run.sweptBlobs(), "nothing deleted without the lease");
             assertEquals("replica-b", store.lease().orElseThrow().holder(), "b's lease is left alone");
+        }
+    }
+
+    @Test
+    void aPauseReturnsOnlyOnceTheReplicaCollectingElsewhereHasStopped() throws Exception {
+        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+            GcStore store = f.metadata.gcStore();
+            Instant now = f.clock.instant();
+            // Replica b is in a batch: it holds the lease and has not read the pause yet.
+            assertTrue(store.acquireLease("replica-b", "gc-b", now, now.plus(GarbageCollector.DEFAULT_LEASE)));
+
+            CompletableFuture<GcStatus> pause = CompletableFuture.supplyAsync(() -> f.gc.pause("alice", "recovery"));
+            Thread.sleep(300);
+            assertFalse(pause.isDone(), "b may still be deleting: the pause must not claim otherwise");
+            assertTrue(f.gc.paused(), "the pause is in force for every replica at once");
+
+            // b reads the pause before its next batch, ends its run and gives the lease back.
+            store.releaseLease("replica-b", "gc-b");
+            GcStatus status = pause.get(10, TimeUnit.SECONDS);
+            assertTrue(status.pause().paused());
+        }
+    }
+
+    @Test
+    void aPauseDoesNotWaitForALeaseWhoseHolderDied() throws Exception {
+        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+            GcStore store = f.metadata.gcStore();
+            Instant now = f.clock.instant();
+            assertTrue(store.acquireLease("replica-b", "gc-b", now, now.plusSeconds(10)));
+            f.clock.advance(Duration.ofSeconds(11));
+            assertTrue(f.gc.pause("alice", "recovery").pause().paused(), "an expired lease holds nothing up");
         }
     }
 }
