@@ -30,9 +30,14 @@ class GcLeaseTest {
     @TempDir
     Path dir;
 
+    /** A fixture over the data of {@link #dir}; subclasses choose another metadata database. */
+    protected GcFixture fixture(GcSettings settings) throws Exception {
+        return new GcFixture(dir, settings);
+    }
+
     @Test
     void aReplicaHoldingTheLeaseKeepsOthersOutUntilItExpiresOrIsGivenBack() throws Exception {
-        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+        try (GcFixture f = fixture(SETTINGS)) {
             GcStore store = f.metadata.gcStore();
             Instant now = f.clock.instant();
             // Replica b is in the middle of a collection.
@@ -57,7 +62,7 @@ class GcLeaseTest {
 
     @Test
     void onlyTheHolderRenewsAndReleasesAndAnExpiredLeaseGoesToWhoeverAsksFirst() throws Exception {
-        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+        try (GcFixture f = fixture(SETTINGS)) {
             GcStore store = f.metadata.gcStore();
             Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
             Instant until = t0.plusSeconds(60);
@@ -77,7 +82,7 @@ class GcLeaseTest {
 
     @Test
     void aCollectorWhoseLeaseWasTakenStopsBeforeItsNextBatch() throws Exception {
-        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+        try (GcFixture f = fixture(SETTINGS)) {
             GcStore store = f.metadata.gcStore();
             for (int i = 0; i < 3; i++) {
                 f.pushImage("team/app", "v" + i, List.of(GcFixture.bytes("layer-" + i, 100)));

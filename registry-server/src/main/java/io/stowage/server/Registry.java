@@ -111,6 +111,8 @@ public final class Registry implements AutoCloseable {
         // First: a bad htpasswd or policy file stops the start before any store is opened.
         AccessControl access = AccessControl.fromConfig(config.auth, dataDir, clock);
         this.scrubRepairFrom = RepairSources.fromConfig(config.scrub); // a bad scrub.repairFrom too
+        // Before anything that holds files or threads: an unreachable database stops the start with nothing to undo.
+        JdbcMetadataStore jdbc = openMetadata(config, dataDir, clock);
         this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, clock) : null;
         log.debug("startup auditLog ms={}", (System.nanoTime() - started) / 1_000_000);
         this.audit = auditLog == null ? AuditSink.NONE : auditLog;
@@ -121,8 +123,6 @@ public final class Registry implements AutoCloseable {
         }
         log.debug("startup auditIndex ms={}", (System.nanoTime() - started) / 1_000_000);
         this.blobs = BlobStores.open(config.storage, dataDir, clock);
-        JdbcMetadataStore jdbc = JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"),
-                config.storage.manifestCacheBytes, clock);
         log.debug("startup metadata ms={}", (System.nanoTime() - started) / 1_000_000);
         this.metadata = jdbc;
         DigestLocks digestLocks = new DigestLocks();
@@ -242,6 +242,19 @@ public final class Registry implements AutoCloseable {
         Timestamper timestamper = config.audit.tsaUrl == null || config.audit.tsaUrl.isBlank() ? null
                 : new Rfc3161Timestamper(URI.create(config.audit.tsaUrl), config.audit.tsaTimeout);
         return AuditLog.open(config.audit.settings(dataDir), key, clock, timestamper);
+    }
+
+    /**
+     * The metadata store of {@code metadata.backend}: SQLite in the data directory with the manifest
+     * cache (this process is its only writer), or the shared PostgreSQL database without it (other
+     * replicas' writes would not pass through the cache's fence).
+     */
+    private static JdbcMetadataStore openMetadata(RegistryConfig config, Path dataDir, Clock clock) {
+        if (config.metadata.usesPostgres()) {
+            log.info("metadata in PostgreSQL url={} poolSize={}", config.metadata.postgres.url, config.metadata.postgres.poolSize);
+            return JdbcMetadataStore.openPostgres(config.metadata.postgres.settings(), clock);
+        }
+        return JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"), config.storage.manifestCacheBytes, clock);
     }
 
     /** The listener's TLS context, or null for plain HTTP; a file that cannot be used stops the start. */

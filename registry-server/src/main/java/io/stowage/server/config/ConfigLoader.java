@@ -175,6 +175,21 @@ public final class ConfigLoader {
         }
     }
 
+    private static void validateMetadataBackend(RegistryConfig.Metadata metadata) {
+        switch (metadata.backend == null ? "" : metadata.backend) {
+            case "sqlite" -> {
+            }
+            case "postgres" -> {
+                try {
+                    metadata.postgres.settings();
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(e.getMessage(), e);
+                }
+            }
+            default -> throw new ConfigException("metadata.backend must be sqlite or postgres, was " + metadata.backend, null);
+        }
+    }
+
     private static void validate(RegistryConfig config) {
         ListenAddress.parse(config.http.addr);
         if (config.http.ioThreads < 0) {
@@ -226,6 +241,7 @@ public final class ConfigLoader {
             throw new ConfigException("storage.dataDir must be set", null);
         }
         validateStorageBackend(config.storage);
+        validateMetadataBackend(config.metadata);
         config.audit.settings(Path.of(config.storage.dataDir));
         if (config.audit.tsaTimeout.isNegative() || config.audit.tsaTimeout.isZero()) {
             throw new ConfigException("audit.tsaTimeout must be positive", null);
