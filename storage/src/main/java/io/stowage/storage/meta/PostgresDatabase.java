@@ -113,7 +113,7 @@ final class PostgresDatabase implements JdbcDatabase {
                 }
             } catch (SQLException e) {
                 if (!retry.shouldRetry(e, attempt)) {
-                    throw new MetadataStoreException(ConflictRetry.isConflict(e)
+                    throw SqlOutages.failure(ConflictRetry.isConflict(e)
                             ? "metadata write lost to concurrent writes " + attempt + " times" : "metadata write failed", e);
                 }
             }
@@ -126,7 +126,7 @@ final class PostgresDatabase implements JdbcDatabase {
         try (Connection c = pool.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
-            throw new MetadataStoreException("metadata read failed", e);
+            throw SqlOutages.failure("metadata read failed", e);
         }
     }
 
@@ -142,7 +142,7 @@ final class PostgresDatabase implements JdbcDatabase {
                 c.rollback();
             }
         } catch (SQLException e) {
-            throw new MetadataStoreException("metadata read failed", e);
+            throw SqlOutages.failure("metadata read failed", e);
         }
     }
 
