@@ -36,7 +36,12 @@ final class ServeCommand implements Callable<Integer> {
             Map<String, String> flags = new HashMap<>();
             flags.put("http.addr", listen);
             flags.put("storage.dataDir", dataDir == null ? null : dataDir.toString());
-            config = new ConfigLoader().load(configFile, System.getenv(), flags);
+            ConfigLoader loader = new ConfigLoader();
+            config = loader.load(configFile, System.getenv(), flags);
+            for (String ignored : loader.unknownVariables(System.getenv())) {
+                System.err.println("registry: warning: " + ignored + " sets no configuration key and is ignored"
+                        + " (docs/configuration.md lists them)");
+            }
         } catch (ConfigException e) {
             System.err.println("registry: " + e.getMessage());
             return 2;

@@ -17,9 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds the effective {@link RegistryConfig} from, in rising precedence: the defaults, the YAML
@@ -78,6 +80,17 @@ public final class ConfigLoader {
             }
         }
         return name.toString();
+    }
+
+    /**
+     * The {@code REGISTRY_*} variables of {@code env} that set no key (a typo, or a key of another
+     * registry's): {@link #load} ignores them, so the server names them at start rather than run with
+     * a setting silently missing. {@code REGISTRY_LOG_LEVEL} is not a key but is read by the logging.
+     */
+    public List<String> unknownVariables(Map<String, String> env) {
+        Set<String> known = new HashSet<>(List.of("REGISTRY_LOG_LEVEL"));
+        keys().forEach(key -> known.add(envName(key)));
+        return env.keySet().stream().filter(name -> name.startsWith(ENV_PREFIX) && !known.contains(name)).sorted().toList();
     }
 
     /** Every settable dotted key with its default, for docs and {@code --help}. */

@@ -252,4 +252,11 @@ class ConfigLoaderTest {
         assertTrue(name.getMessage().contains("http.trustedProxies") && name.getMessage().contains("lb.internal"),
                 name.getMessage());
     }
+
+    @Test
+    void variablesThatSetNoKeyAreNamedNotSilentlyDropped() {
+        Map<String, String> env = Map.of("REGISTRY_STORAGE_DATA_DIR", "/data", "REGISTRY_STORAGE_DATADIR", "/typo",
+                "REGISTRY_STORAGE_DELETE_ENABLED", "true", "REGISTRY_LOG_LEVEL", "DEBUG", "PATH", "/usr/bin");
+        assertEquals(java.util.List.of("REGISTRY_STORAGE_DATADIR", "REGISTRY_STORAGE_DELETE_ENABLED"), loader.unknownVariables(env));
+    }
 }
