@@ -34,8 +34,9 @@ trap cleanup EXIT
 [[ -x $PG_BIN/initdb ]] || { echo "PostgreSQL is missing: apt-get install postgresql" >&2; exit 1; }
 
 log "building registry.jar and the test classpath ..."
-mvn -B -q -DskipTests package >/dev/null
-mvn -B -q -pl registry-server dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >/dev/null
+# One reactor build, so registry-server's test class path can name storage's test jar built in it
+# (the last module to run build-classpath, registry-server, writes the file).
+mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >/dev/null
 CP=$ROOT/registry-server/target/test-classes:$ROOT/registry-server/target/classes:$(cat "$WORK/cp.txt")
 bl() { java -cp "$CP" io.stowage.server.bench.BenchLoad "$@"; }
 
@@ -87,7 +88,7 @@ bl pull "$ONE" scale/pull "$DIGEST" "$SIZE" 8 3 >"$WORK/pull-one.out"
 bl pull "$TWO" scale/pull "$DIGEST" "$SIZE" 8 3 >"$WORK/pull-two.out"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-P1=$(result push_mib_s "$WORK/push-one.out"); P2=$(result push_mib_s "$WORK/push-two.out")
+P1=$(result pushes_mib_s "$WORK/push-one.out"); P2=$(result pushes_mib_s "$WORK/push-two.out")
 L1=$(result pull_mib_s "$WORK/pull-one.out"); L2=$(result pull_mib_s "$WORK/pull-two.out")
 {
   echo "# Scale-out: one replica and two over the same S3 server and PostgreSQL (bench/scaleout.sh)"
