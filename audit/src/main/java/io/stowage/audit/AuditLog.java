@@ -62,6 +62,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private final Clock clock;
     private final Timestamper timestamper;
     private final FileStore fileStore;
+    private final ChainLock chainLock;
     /** Changes, checkpoint requests and the close marker: each wakes the writer at once. */
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     /**
@@ -105,6 +106,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         this.timestamper = timestamper;
         Files.createDirectories(settings.directory());
         this.fileStore = Files.getFileStore(settings.directory());
+        this.chainLock = ChainLock.acquire(settings.directory(), settings.replica());
         this.writer = new Thread(this::run, "audit-writer");
         this.writer.setDaemon(true);
     }
@@ -118,7 +120,14 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     public static AuditLog open(AuditSettings settings, SigningKey key, Clock clock, Timestamper timestamper)
             throws IOException {
         AuditLog auditLog = new AuditLog(settings, key, clock, timestamper);
-        Map<String, Object> recovered = auditLog.recover();
+        Map<String, Object> recovered;
+        try {
+            recovered = auditLog.recover();
+        } catch (IOException | RuntimeException e) {
+            auditLog.closeChannel();
+            auditLog.releaseLock();
+            throw e;
+        }
         auditLog.writer.start();
         recovered.put("keyId", auditLog.verifyingKey.keyId());
         auditLog.append(AuditEntry.event(clock.instant(), "audit.open", REGISTRY_ACTOR, null, null, null, recovered));
@@ -266,6 +275,18 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (!writer.isAlive()) {
+            // A writer still retrying a failing disk keeps the chain: no other log may start on it.
+            releaseLock();
+        }
+    }
+
+    private void releaseLock() {
+        try {
+            chainLock.close();
+        } catch (IOException e) {
+            log.warn("releasing the audit chain lock failed", e);
+        }
     }
 
     // ---- recovery -------------------------------------------------------------------------
@@ -282,6 +303,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         }
         Path newest = segments.get(segments.size() - 1);
         SegmentState state = SegmentState.read(newest);
+        if (state.replica != null && !state.replica.equals(settings.replica())) {
+            throw new IOException("the audit chain in " + settings.directory() + " belongs to replica '" + state.replica
+                    + "', not to " + (settings.replica() == null ? "a log without a replica id" : "'" + settings.replica()
+                    + "'") + "; a chain is only ever continued by its own replica");
+        }
         if (state.tornBytes > 0) {
             log.warn("audit segment {} ends with {} bytes of an incomplete record (a crash mid-write); cutting them off",
                     newest.getFileName(), state.tornBytes);
@@ -522,7 +548,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         String prev = lastHash;
         int[] lengths = new int[entries.size()];
         for (AuditEntry entry : entries) {
-            RecordCodec.Encoded encoded = RecordCodec.encode(++seq, entry, prev);
+            RecordCodec.Encoded encoded = RecordCodec.encode(++seq, settings.replica(), entry, prev);
             lengths[records.size()] = encoded.line().length;
             buffer = room(buffer, encoded.line().length + 1);
             buffer.put(encoded.line()).put((byte) '\n');
@@ -591,7 +617,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         String time = RecordCodec.TIME.format(clock.instant());
         Checkpoint checkpoint = new Checkpoint(SegmentFiles.name(segmentNumber),
                 segmentCount == 0 ? lastSeq + 1 : segmentFirstSeq, lastSeq, segmentCount, lastHash, seal, time,
-                verifyingKey.keyId());
+                verifyingKey.keyId(), settings.replica());
         byte[] statement = checkpoint.signedBytes();
         Map<String, Object> detail = new TreeMap<>();
         detail.put("statement", checkpoint.statement());
@@ -683,6 +709,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         Instant firstTime;
         long lastSeq;
         String lastHash;
+        /** The replica of the newest record, null when it names none. */
+        String replica;
         long sinceCheckpoint;
         boolean sealed;
 
@@ -707,6 +735,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
                 state.count++;
                 state.lastSeq = record.seq();
                 state.lastHash = record.hash();
+                state.replica = record.replica();
                 state.goodBytes = line.offset() + line.bytes().length + 1;
                 if (AuditEntry.CHECKPOINT.equals(record.entry().kind())) {
                     state.sinceCheckpoint = 0;

@@ -180,7 +180,7 @@ public final class RegistryConfig {
         public AuditSettings settings(Path dataDir) {
             try {
                 return new AuditSettings(directory(dataDir), segmentMaxBytes, rotateDaily, checkpointInterval,
-                        minFreeBytes, retention);
+                        minFreeBytes, retention, null);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("invalid audit.* setting: " + e.getMessage(), e);
             }
