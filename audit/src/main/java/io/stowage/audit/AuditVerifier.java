@@ -55,6 +55,7 @@ public final class AuditVerifier {
         /** The replica named by the records so far; null while they name none. */
         private String seenReplica;
         private final Map<Long, String> checkpointHashes = new HashMap<>();
+        private final Map<String, VerifyReport.Sighting> otherReplicas = new TreeMap<>();
         private int segments;
         private long records;
         private Long expectedSeq;
@@ -220,6 +221,9 @@ public final class AuditVerifier {
             if ("audit.purge".equals(record.entry().action())) {
                 notePurge(record);
             }
+            if (AuditChains.REPLICAS_EVENT.equals(record.entry().action())) {
+                noteReplicas(record);
+            }
             if (checkpoint) {
                 Checkpoint statement = Checkpoint.fromDetail(record.entry().detail());
                 sealed[0] = statement.sealed();
@@ -287,6 +291,14 @@ public final class AuditVerifier {
             return signature != null && key.verify(statement.signedBytes(), signature);
         }
 
+        private void noteReplicas(AuditRecord record) {
+            Map<String, Object> detail = record.entry().detail();
+            if (detail != null && detail.get("replicas") instanceof Map<?, ?> seen) {
+                seen.forEach((replica, keyId) -> otherReplicas.put(String.valueOf(replica),
+                        new VerifyReport.Sighting(String.valueOf(keyId), record.seq())));
+            }
+        }
+
         /** An audited purge accounts for missing oldest segments when it names exactly where the log now starts. */
         private void notePurge(AuditRecord purge) {
             Map<String, Object> detail = purge.entry().detail();
@@ -309,7 +321,7 @@ public final class AuditVerifier {
 
         private VerifyReport report(VerifyReport.Problem problem) {
             return new VerifyReport(problem == null, segments, records, last == null ? 0 : last.seq(), lastCheckpoint,
-                    problem);
+                    problem, otherReplicas);
         }
     }
 }
