@@ -1,11 +1,12 @@
 package io.stowage.server;
 
+import io.stowage.audit.AuditChains;
 import io.stowage.audit.AuditEntry;
 import io.stowage.audit.AuditLog;
 import io.stowage.audit.AuditSink;
 import io.stowage.audit.SigningKey;
 import io.stowage.audit.Timestamper;
-import io.stowage.audit.index.AuditIndex;
+import io.stowage.audit.index.ReplicaIndexes;
 import io.stowage.audit.tsa.Rfc3161Timestamper;
 import io.stowage.gc.GarbageCollector;
 import io.stowage.gc.GcSettings;
@@ -85,7 +86,8 @@ public final class Registry implements AutoCloseable {
     private final GarbageCollector gc;
     private final Backups backups;
     private final AuditLog auditLog;
-    private final AuditIndex auditIndex;
+    private final String replicaId;
+    private final ReplicaIndexes auditIndex;
     private final AuditSink audit;
     private final WorkerPool workers;
     private final HttpServer server;
@@ -110,11 +112,14 @@ public final class Registry implements AutoCloseable {
         // First: a bad htpasswd or policy file stops the start before any store is opened.
         AccessControl access = AccessControl.fromConfig(config.auth, dataDir, clock);
         this.scrubRepairFrom = RepairSources.fromConfig(config.scrub); // a bad scrub.repairFrom too
-        this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, clock) : null;
+        this.replicaId = ReplicaIdentity.resolve(config.replica.id, dataDir);
+        AuditChains chains = new AuditChains(config.audit.directory(dataDir));
+        this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, chains, replicaId, clock) : null;
         log.debug("startup auditLog ms={}", (System.nanoTime() - started) / 1_000_000);
         this.audit = auditLog == null ? AuditSink.NONE : auditLog;
+        // One index file per chain; the audit-index.db of the single-chain layout is no longer read.
         this.auditIndex = auditLog == null ? null
-                : AuditIndex.open(dataDir.resolve("audit-index.db"), auditLog.settings().directory());
+                : new ReplicaIndexes(dataDir.resolve("audit-index"), chains, replicaId);
         if (auditIndex != null) {
             auditLog.onDurable(auditIndex::recordsDurable);
         }
@@ -138,7 +143,7 @@ public final class Registry implements AutoCloseable {
         JournalRoutes.register(router, journal);
         GcRoutes.register(router, gc);
         ReimportRoutes.register(router, new Reimporter(service, metadata, blobs, journal,
-                new PushProvenance(auditIndex), audit, gc::paused, clock));
+                new PushProvenance(auditIndex == null ? null : auditIndex.own()), audit, gc::paused, clock));
         this.imports = new ImportJobs(clock);
         ImportRoutes.register(router, imports, new LayoutImporter(service, metadata, blobs, audit, clock));
         BackupRoutes.register(router, backups, new BackupRoutes.Schedule(
@@ -148,7 +153,7 @@ public final class Registry implements AutoCloseable {
         ScrubRoutes.register(router, scrubs, new ScrubRoutes.Settings(config.scrub.interval, config.scrub.maxBytesPerSecond,
                 scrubRepairFrom, scrubSchedule));
         if (auditLog != null) {
-            AuditRoutes.register(router, auditLog, auditIndex);
+            AuditRoutes.register(router, auditLog, auditIndex, chains);
         }
         OpsRoutes.register(router, service);
         access.registerRoutes(router);
@@ -230,7 +235,13 @@ public final class Registry implements AutoCloseable {
         return auditLog;
     }
 
-    private static AuditLog openAuditLog(RegistryConfig config, Path dataDir, Clock clock) throws IOException {
+    /** This process's replica id ({@code replica.id}, or the one remembered in the data directory). */
+    public String replicaId() {
+        return replicaId;
+    }
+
+    private static AuditLog openAuditLog(RegistryConfig config, Path dataDir, AuditChains chains, String replicaId,
+                                         Clock clock) throws IOException {
         SigningKey key = SigningKey.loadOrCreate(config.audit.keyPath(dataDir));
         Path publicKey = config.audit.keyPath(dataDir).resolveSibling("audit-ed25519.pub.pem");
         if (!Files.exists(publicKey)) {
@@ -238,7 +249,7 @@ public final class Registry implements AutoCloseable {
         }
         Timestamper timestamper = config.audit.tsaUrl == null || config.audit.tsaUrl.isBlank() ? null
                 : new Rfc3161Timestamper(URI.create(config.audit.tsaUrl), config.audit.tsaTimeout);
-        return AuditLog.open(config.audit.settings(dataDir), key, clock, timestamper);
+        return chains.open(config.audit.settings(dataDir).withReplica(replicaId), key, clock, timestamper);
     }
 
     /** The listener's TLS context, or null for plain HTTP; a file that cannot be used stops the start. */

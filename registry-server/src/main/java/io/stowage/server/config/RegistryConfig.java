@@ -27,6 +27,17 @@ public final class RegistryConfig {
     public Audit audit = new Audit();
     public Auth auth = new Auth();
     public Tls tls = new Tls();
+    public Replica replica = new Replica();
+
+    /** Which replica this process is, among several sharing the audit directory (docs/scale-out.md). */
+    public static final class Replica {
+        /**
+         * Names this replica's audit chain ({@code <audit.dir>/replicas/<id>/}): 1-63 of a-z, 0-9
+         * and '-'. Empty: the id remembered in {@code <dataDir>/replica-id}, or on a first start one
+         * made from the host name (a StatefulSet pod name is stable) and remembered there.
+         */
+        public String id = "";
+    }
 
     /** The listener and the request-processing threads. */
     public static final class Http {
