@@ -30,6 +30,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The appending side of the log. Callers hand in {@link AuditEntry entries} from any thread and
@@ -80,6 +81,9 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private volatile boolean closing;
     private volatile long lastWrittenSeq;
     private volatile Consumer<List<WrittenRecord>> durableListener = written -> { };
+    /** Which segments a purge may delete besides the retention rule, and why not the others. */
+    private volatile Predicate<String> purgeable = name -> true;
+    private volatile String notPurgeableReason = "";
 
     // Writer-thread state.
     private FileChannel channel;
@@ -167,6 +171,16 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         this.durableListener = listener == null ? written -> { } : listener;
     }
 
+    /**
+     * Lets {@link #purge} delete only segments {@code mayDelete} accepts (by file name), e.g. those
+     * already shipped to write-once storage; a purge that would delete another is refused whole,
+     * with {@code reason}.
+     */
+    public void purgeOnly(Predicate<String> mayDelete, String reason) {
+        this.purgeable = mayDelete;
+        this.notPurgeableReason = reason;
+    }
+
     /** Writes a checkpoint of the open segment now (if it has unsigned records); completes when durable. */
     public CompletableFuture<AuditRecord> checkpointNow() {
         Pending request = new Pending(null, new CompletableFuture<>(), true);
@@ -247,6 +261,10 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             return List.of();
         }
         List<String> names = doomed.stream().map(p -> p.getFileName().toString()).toList();
+        List<String> kept = names.stream().filter(purgeable.negate()).toList();
+        if (!kept.isEmpty()) {
+            throw new PurgeRefusedException("no segment purged: " + kept + " " + notPurgeableReason, kept);
+        }
         Map<String, Object> detail = new TreeMap<>();
         detail.put("segments", names);
         detail.put("throughSegment", names.get(names.size() - 1));
