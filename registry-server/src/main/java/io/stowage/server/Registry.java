@@ -7,6 +7,9 @@ import io.stowage.audit.AuditSink;
 import io.stowage.audit.SigningKey;
 import io.stowage.audit.Timestamper;
 import io.stowage.audit.index.ReplicaIndexes;
+import io.stowage.audit.ship.SegmentShipper;
+import io.stowage.audit.ship.ShipSettings;
+import io.stowage.server.audit.S3SegmentArchive;
 import io.stowage.audit.tsa.Rfc3161Timestamper;
 import io.stowage.gc.GarbageCollector;
 import io.stowage.gc.GcSettings;
@@ -88,6 +91,9 @@ public final class Registry implements AutoCloseable {
     private final AuditLog auditLog;
     private final String replicaId;
     private final ReplicaIndexes auditIndex;
+    /** Null unless audit.ship is configured. */
+    private final SegmentShipper auditShipper;
+    private final S3SegmentArchive auditArchive;
     private final AuditSink audit;
     private final WorkerPool workers;
     private final HttpServer server;
@@ -124,6 +130,14 @@ public final class Registry implements AutoCloseable {
             auditLog.onDurable(auditIndex::recordsDurable);
         }
         log.debug("startup auditIndex ms={}", (System.nanoTime() - started) / 1_000_000);
+        // A bucket that does not exist stops the start here, before the listener opens.
+        this.auditArchive = auditLog != null && config.audit.ship.enabled()
+                ? openArchive(config.audit.ship, auditLog) : null;
+        this.auditShipper = auditArchive == null ? null : new SegmentShipper(auditLog, auditArchive,
+                ShipSettings.of(config.audit.ship.retention), clock);
+        if (auditShipper != null) {
+            auditLog.purgeOnly(auditShipper::isShipped, "(not yet shipped to " + auditArchive.describe() + ")");
+        }
         this.blobs = BlobStores.open(config.storage, dataDir, clock);
         JdbcMetadataStore jdbc = JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"),
                 config.storage.manifestCacheBytes, clock);
@@ -153,7 +167,7 @@ public final class Registry implements AutoCloseable {
         ScrubRoutes.register(router, scrubs, new ScrubRoutes.Settings(config.scrub.interval, config.scrub.maxBytesPerSecond,
                 scrubRepairFrom, scrubSchedule));
         if (auditLog != null) {
-            AuditRoutes.register(router, auditLog, auditIndex, chains);
+            AuditRoutes.register(router, auditLog, auditIndex, chains, auditShipper);
         }
         OpsRoutes.register(router, service);
         access.registerRoutes(router);
@@ -175,6 +189,9 @@ public final class Registry implements AutoCloseable {
         });
         long interval = config.uploads.purgeInterval.toMillis();
         jobs.scheduleWithFixedDelay(() -> purgeUploads(clock), interval, interval, TimeUnit.MILLISECONDS);
+        if (auditShipper != null) {
+            auditShipper.start(); // its own thread: a slow or absent bucket never holds a request
+        }
         if (auditIndex != null) {
             // Keeps the index near the log, so a query never has a long backlog to index first, and
             // often enough that the rows the log hands over (AuditIndex.recordsDurable) fit their queue.
@@ -250,6 +267,20 @@ public final class Registry implements AutoCloseable {
         Timestamper timestamper = config.audit.tsaUrl == null || config.audit.tsaUrl.isBlank() ? null
                 : new Rfc3161Timestamper(URI.create(config.audit.tsaUrl), config.audit.tsaTimeout);
         return chains.open(config.audit.settings(dataDir).withReplica(replicaId), key, clock, timestamper);
+    }
+
+    private static S3SegmentArchive openArchive(RegistryConfig.AuditShip ship, AuditLog auditLog) {
+        try {
+            return S3SegmentArchive.open(ship.s3Settings(), ship.keyPrefix());
+        } catch (IOException e) {
+            auditLog.close();
+            throw new ConfigException("audit.ship: " + e.getMessage(), e);
+        }
+    }
+
+    /** The shipper of sealed audit segments, or null when audit.ship is not configured; for tests. */
+    public SegmentShipper auditShipper() {
+        return auditShipper;
     }
 
     /** The listener's TLS context, or null for plain HTTP; a file that cannot be used stops the start. */
@@ -363,6 +394,10 @@ public final class Registry implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (auditShipper != null) {
+                auditShipper.close();
+                auditArchive.close();
+            }
             if (auditIndex != null) {
                 closeQuietly(auditIndex);
             }

@@ -5,6 +5,8 @@ import io.stowage.audit.AuditChains;
 import io.stowage.audit.AuditLog;
 import io.stowage.audit.ChainKeys;
 import io.stowage.audit.ChainsVerifier;
+import io.stowage.audit.PurgeRefusedException;
+import io.stowage.audit.ship.SegmentShipper;
 import io.stowage.audit.RecordCodec;
 import io.stowage.audit.ReplicaId;
 import io.stowage.audit.VerifyingKey;
@@ -37,15 +39,21 @@ public final class AuditRoutes {
     private final AuditLog auditLog;
     private final ReplicaIndexes index;
     private final AuditChains chains;
+    /** Null when audit.ship is not configured. */
+    private final SegmentShipper shipper;
 
-    private AuditRoutes(AuditLog auditLog, ReplicaIndexes index, AuditChains chains) {
+    private AuditRoutes(AuditLog auditLog, ReplicaIndexes index, AuditChains chains, SegmentShipper shipper) {
         this.auditLog = auditLog;
         this.index = index;
         this.chains = chains;
+        this.shipper = shipper;
     }
 
-    public static void register(Router router, AuditLog auditLog, ReplicaIndexes index, AuditChains chains) {
-        AuditRoutes routes = new AuditRoutes(auditLog, index, chains);
+    /** @param shipper null when sealed segments are not shipped */
+    public static void register(Router router, AuditLog auditLog, ReplicaIndexes index, AuditChains chains,
+                                SegmentShipper shipper) {
+        AuditRoutes routes = new AuditRoutes(auditLog, index, chains, shipper);
+        router.route("/admin/audit/shipping").on(HttpMethod.GET, "audit.shipping", Endpoint.bodiless(routes::shipping));
         router.route("/admin/audit").on(HttpMethod.GET, "audit.query", Endpoint.bodiless(routes::query));
         router.route("/admin/audit/verify").on(HttpMethod.GET, "audit.verify", Endpoint.bodiless(routes::verify));
         router.route("/admin/audit/purge").on(HttpMethod.POST, "audit.purge",
@@ -144,11 +152,30 @@ public final class AuditRoutes {
             throw new RegistryException(ErrorCode.UNSUPPORTED, "olderThan must be an RFC 3339 UTC time, not '"
                     + olderThan + "'", null, 400);
         }
-        List<String> purged = auditLog.purge(cutoff, request.actor());
+        List<String> purged;
+        try {
+            purged = auditLog.purge(cutoff, request.actor());
+        } catch (PurgeRefusedException e) {
+            throw new RegistryException(ErrorCode.AUDIT_NOT_SHIPPED, e.getMessage(),
+                    Map.of("segments", e.segments()), 409);
+        }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("purged", purged);
         answer.put("retention", auditLog.settings().retention().toString());
         return AdminJson.ok(answer);
+    }
+
+    /** {@code GET /admin/audit/shipping}: what this replica shipped to the archive and what waits. */
+    private Response shipping(RequestContext request) throws IOException {
+        if (shipper == null) {
+            Map<String, Object> off = new LinkedHashMap<>();
+            off.put("configured", false);
+            return AdminJson.ok(off);
+        }
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("configured", true);
+        status.putAll(shipper.status());
+        return AdminJson.ok(status);
     }
 
     /** This replica's public key, or with {@code ?replica=} the one exported beside that replica's chain. */

@@ -6,6 +6,9 @@ import io.stowage.audit.AuditRecord;
 import io.stowage.audit.ChainKeys;
 import io.stowage.audit.ChainsReport;
 import io.stowage.audit.ChainsVerifier;
+import io.stowage.audit.ship.ArchiveDownload;
+import io.stowage.server.audit.S3SegmentArchive;
+import io.stowage.storage.blob.s3.S3Settings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,6 +16,7 @@ import picocli.CommandLine.Option;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -42,9 +46,32 @@ final class AuditCommand implements Runnable {
             description = "Check the hash chain, canonical form, signed checkpoints and completeness of every "
                     + "replica's audit chain.")
     static final class Verify implements Callable<Integer> {
-        @Option(names = "--dir", required = true, paramLabel = "DIR",
+        @Option(names = "--dir", paramLabel = "DIR",
                 description = "The audit directory (with replicas/<id>/ chains, or segment-*.log of one chain).")
         Path dir;
+
+        @Option(names = "--s3-bucket", paramLabel = "BUCKET",
+                description = "Verify what the replicas shipped to this bucket (audit.ship) instead of a directory.")
+        String bucket;
+
+        @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = "", description = "The audit.ship.prefix.")
+        String prefix;
+
+        @Option(names = "--endpoint", paramLabel = "URL", description = "The S3 endpoint (MinIO, Ceph RGW); empty for AWS.")
+        String endpoint;
+
+        @Option(names = "--region", paramLabel = "REGION", defaultValue = "us-east-1", description = "The signing region.")
+        String region;
+
+        @Option(names = "--path-style", description = "http://host/bucket/key addressing (MinIO, Ceph RGW).")
+        boolean pathStyle;
+
+        @Option(names = "--access-key", paramLabel = "KEY",
+                description = "Static credentials with --secret-key-file; neither: the AWS default chain (AWS_* variables, profiles, roles).")
+        String accessKey;
+
+        @Option(names = "--secret-key-file", paramLabel = "FILE", description = "A file whose first line is the secret key.")
+        Path secretKeyFile;
 
         @Option(names = "--public-key", paramLabel = "[REPLICA=]PEM",
                 description = "A public key (GET /admin/audit/public-key[?replica=]): REPLICA=PEM for one replica's "
@@ -64,6 +91,10 @@ final class AuditCommand implements Runnable {
 
         @Override
         public Integer call() {
+            if ((dir == null) == (bucket == null)) {
+                spec.commandLine().getErr().println("registry audit verify: give either --dir or --s3-bucket");
+                return 2;
+            }
             ChainKeys keys;
             try {
                 keys = VerifyKeys.parse(publicKeys, keysDir);
@@ -71,12 +102,59 @@ final class AuditCommand implements Runnable {
                 spec.commandLine().getErr().println("registry audit verify: " + e.getMessage());
                 return 2;
             }
+            if (bucket != null) {
+                return verifyBucket(keys);
+            }
             try {
                 ChainsReport report = new ChainsVerifier(keys, allowUnsignedTail).verify(new AuditChains(dir), null);
                 return VerifyKeys.print(report, spec.commandLine().getOut());
             } catch (IOException e) {
                 spec.commandLine().getErr().println("registry audit verify: cannot read " + dir + ": " + e.getMessage());
                 return 2;
+            }
+        }
+
+        /** Downloads every replica's shipped segments into a temporary directory, verifies them there, removes it. */
+        private int verifyBucket(ChainKeys keys) {
+            if ((accessKey == null) != (secretKeyFile == null)) {
+                spec.commandLine().getErr().println("registry audit verify: --access-key and --secret-key-file go together");
+                return 2;
+            }
+            String secret;
+            try {
+                secret = secretKeyFile == null ? null : Files.readAllLines(secretKeyFile).get(0).strip();
+            } catch (IOException | IndexOutOfBoundsException e) {
+                spec.commandLine().getErr().println("registry audit verify: cannot read " + secretKeyFile);
+                return 2;
+            }
+            Path work = null;
+            try (S3SegmentArchive archive = S3SegmentArchive.open(new S3Settings(bucket, "",
+                    endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint), region, pathStyle,
+                    accessKey, secret, S3Settings.DEFAULT_PART_SIZE, false, null, null),
+                    prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/")) {
+                work = Files.createTempDirectory("stowage-audit-verify-");
+                ArchiveDownload.Result fetched = ArchiveDownload.download(archive, work);
+                spec.commandLine().getErr().println("fetched " + fetched.files() + " files from " + archive.describe()
+                        + (fetched.ignored().isEmpty() ? "" : "; not audit files, left out: " + fetched.ignored()));
+                // Shipped chains hold sealed segments only: each ends with its signed checkpoint.
+                ChainsReport report = new ChainsVerifier(keys, allowUnsignedTail).verify(fetched.chains(), null);
+                return VerifyKeys.print(report, spec.commandLine().getOut());
+            } catch (IOException | RuntimeException e) {
+                spec.commandLine().getErr().println("registry audit verify: " + e.getMessage());
+                return 2;
+            } finally {
+                deleteQuietly(work);
+            }
+        }
+
+        private static void deleteQuietly(Path work) {
+            if (work == null) {
+                return;
+            }
+            try (var paths = Files.walk(work)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a temporary directory; the system cleans it eventually
             }
         }
     }

@@ -228,6 +228,19 @@ public final class ConfigLoader {
         }
         validateAuth(config.auth);
         validateReplica(config.replica);
+        validateAuditShip(config.audit.ship);
+    }
+
+    private static void validateAuditShip(RegistryConfig.AuditShip ship) {
+        if (!ship.enabled()) {
+            return;
+        }
+        ship.s3Settings();
+        try {
+            io.stowage.audit.ship.ShipSettings.of(ship.retention);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
     }
 
     private static void validateReplica(RegistryConfig.Replica replica) {
