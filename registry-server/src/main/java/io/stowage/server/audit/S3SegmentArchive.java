@@ -31,6 +31,7 @@ import java.util.List;
  * The client is the blob store's ({@link S3Clients}). Thread-safe.
  */
 public final class S3SegmentArchive implements SegmentArchive, AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(S3SegmentArchive.class);
     private final S3Client client;
     private final String bucket;
     private final String prefix;
@@ -46,7 +47,12 @@ public final class S3SegmentArchive implements SegmentArchive, AutoCloseable {
         this.description = description;
     }
 
-    /** Connects and checks that the bucket exists; the archive never creates one (its lock settings are the operator's). */
+    /**
+     * Connects and checks that the bucket exists; the archive never creates one (its lock settings
+     * are the operator's). A bucket S3 says is not there is a mistake to fix before starting; an S3
+     * that does not answer now is an outage like any later one, which the shipper waits out, so
+     * the registry starts.
+     */
     public static S3SegmentArchive open(S3Settings settings, String prefix) throws IOException {
         S3Client client = S3Clients.client(settings);
         String where = "s3://" + settings.bucket() + "/" + prefix
@@ -58,8 +64,8 @@ public final class S3SegmentArchive implements SegmentArchive, AutoCloseable {
             throw new IOException("the audit shipping bucket " + settings.bucket() + " does not exist (" + where
                     + "); create it with Object Lock enabled, or fix audit.ship.bucket");
         } catch (SdkException e) {
-            client.close();
-            throw new IOException("cannot reach the audit shipping bucket " + where + ": " + e.getMessage(), e);
+            log.warn("audit shipping bucket not reachable at start; shipping waits for it archive={} reason={}", where,
+                    e.getMessage());
         }
         return new S3SegmentArchive(client, settings.bucket(), prefix, where);
     }

@@ -190,13 +190,6 @@ class AuditShippingTest {
         for (String name : sealed) {
             assertTrue(!shipper.isShipped(name), name);
         }
-        // A purge now would have to keep every unshipped segment: refused, nothing deleted.
-        HttpResponse<String> purge = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:" + registry.address().getPort() + "/admin/audit/purge"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"olderThan\": \"2999-01-01T00:00:00Z\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, purge.statusCode(), purge.body()); // within retention nothing is due anyway
-
         proxy = startProxy(port);
         shipper.shipPending();
         for (String name : sealed) {
@@ -205,6 +198,36 @@ class AuditShippingTest {
         }
         Cli intact = verifyBucket();
         assertEquals(0, intact.exit(), intact.output());
+    }
+
+    @Test
+    void aPurgeOfSegmentsNotYetShippedIsRefusedAndDeletesNothing() throws Exception {
+        // A year and a half of log written long ago (beyond the retention), while S3 was down.
+        proxy.stop();
+        registry = Registry.start(config(BUCKET), Clock.offset(Clock.systemUTC(), Duration.ofDays(-500)));
+        traffic(60);
+        registry.close();
+        registry = Registry.start(config(BUCKET), Clock.systemUTC()); // S3 still down: the start goes ahead
+        List<String> before = sealedSegments();
+        HttpResponse<String> purge = purge();
+        assertEquals(409, purge.statusCode(), purge.body());
+        assertTrue(purge.body().contains("AUDIT_NOT_SHIPPED") && purge.body().contains(SegmentFiles.name(1)),
+                purge.body());
+        assertTrue(sealedSegments().containsAll(before), "nothing deleted");
+
+        proxy = startProxy(port);
+        registry.auditShipper().shipPending();
+        HttpResponse<String> shippedThenPurged = purge();
+        assertEquals(200, shippedThenPurged.statusCode(), shippedThenPurged.body());
+        assertTrue(shippedThenPurged.body().contains(SegmentFiles.name(1)), shippedThenPurged.body());
+        assertEquals(0, verifyBucket().exit(), "the bucket keeps what the disk no longer has");
+    }
+
+    private HttpResponse<String> purge() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + registry.address().getPort() + "/admin/audit/purge"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"olderThan\": \"2999-01-01T00:00:00Z\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
