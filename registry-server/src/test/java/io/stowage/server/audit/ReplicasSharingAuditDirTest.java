@@ -161,6 +161,33 @@ class ReplicasSharingAuditDirTest {
         }
     }
 
+    @Test
+    void keysGivenPerReplicaAreUsedAndAWrongOneNamesItsReplica() throws Exception {
+        new OciApi(east).pushImage("keys/east", "v1", 40);
+        Path eastKey = east.dataDir().resolve("keys/audit-ed25519.pub.pem");
+        Path westKey = west.dataDir().resolve("keys/audit-ed25519.pub.pem");
+        StringWriter out = new StringWriter();
+        int exit = cli(out, "audit", "verify", "--dir", SHARED.toString(), "--allow-unsigned-tail",
+                "--public-key", "east-0=" + eastKey, "--public-key", "west-0=" + westKey);
+        assertEquals(0, exit, out.toString());
+        assertTrue(out.toString().contains("given for east-0") && out.toString().contains("given for west-0"),
+                out.toString());
+
+        StringWriter swapped = new StringWriter();
+        exit = cli(swapped, "audit", "verify", "--dir", SHARED.toString(), "--allow-unsigned-tail",
+                "--public-key", "east-0=" + eastKey, "--public-key", "west-0=" + eastKey);
+        assertEquals(1, exit, swapped.toString());
+        assertTrue(swapped.toString().contains("FAILED replica west-0"), swapped.toString());
+        assertTrue(swapped.toString().contains("OK replica east-0"), swapped.toString());
+    }
+
+    private static int cli(StringWriter out, String... args) {
+        CommandLine cli = new CommandLine(new RegistryCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(out, true));
+        return cli.execute(args);
+    }
+
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path file : files.toList()) {
