@@ -73,7 +73,16 @@ public final class AuditVerifier {
             this.chainReplica = chainReplica;
         }
 
+        /** {@code head.json} as it was before the walk, or null: read first, so a live log's newer head is never compared with segments read earlier. */
+        private byte[] headBytes;
+
         VerifyReport verify() throws IOException {
+            Path headFile = dir.resolve(SegmentFiles.HEAD_FILE);
+            try {
+                headBytes = Files.readAllBytes(headFile);
+            } catch (java.nio.file.NoSuchFileException e) {
+                headBytes = null;
+            }
             List<Path> files = SegmentFiles.list(dir);
             if (files.isEmpty()) {
                 return failed(SegmentFiles.name(1), 1, "no audit segments in " + dir);
@@ -116,9 +125,8 @@ public final class AuditVerifier {
 
         /** Compares the log with {@code head.json}, the newest checkpoint as the registry last published it. */
         private VerifyReport head(String lastSegment) throws IOException {
-            Path headFile = dir.resolve(SegmentFiles.HEAD_FILE);
-            if (Files.exists(headFile)) {
-                byte[] bytes = Files.readAllBytes(headFile);
+            if (headBytes != null) {
+                byte[] bytes = headBytes;
                 String text = new String(bytes, StandardCharsets.UTF_8).strip();
                 AuditRecord head;
                 try {

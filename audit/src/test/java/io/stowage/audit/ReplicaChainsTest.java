@@ -135,6 +135,33 @@ class ReplicaChainsTest {
     }
 
     @Test
+    void aChainBeingWrittenAndCheckpointedVerifiesWhileLive() throws Exception {
+        AuditLog b = new AuditChains(root()).open(AuditSettings.defaults(root()).withReplica("b")
+                .withSegmentMaxBytes(8192), key("b"), Clock.systemUTC(), null);
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            int i = 0;
+            while (writing.get()) {
+                b.append(push("b", i++)).join();
+                if (i % 5 == 0) {
+                    b.checkpointNow().join(); // head.json moves on all the time
+                }
+            }
+        });
+        writer.start();
+        try {
+            for (int round = 0; round < 40; round++) {
+                ChainsReport live = new ChainsVerifier(ChainKeys.exportedOnly(), true).verify(new AuditChains(root()), null);
+                assertTrue(live.ok(), "round " + round + ": " + String.join("\n", live.lines()));
+            }
+        } finally {
+            writing.set(false);
+            writer.join();
+            b.close();
+        }
+    }
+
+    @Test
     void aSecondWriterOfOneReplicaIsRefusedWhileTheFirstRuns() throws Exception {
         try (AuditLog a = open("a")) {
             ChainLockedException refused = assertThrows(ChainLockedException.class, () -> open("a"));
