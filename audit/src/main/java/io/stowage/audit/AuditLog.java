@@ -43,6 +43,11 @@ import java.util.function.Predicate;
  * failed batch's futures fail, and the writer retries the same records (noting the failure in
  * their detail) until the disk takes them, so no record is dropped. A torn last line left by a
  * crash was never acknowledged; it is cut off when the log opens, and the opening is recorded.
+ *
+ * <p>One log writes one chain, that of {@link AuditSettings#replica()} (written into every
+ * record), in {@link AuditSettings#directory()}; it holds the chain's {@code writer.lock} from
+ * open to close, so a second writer is refused ({@link ChainLockedException}). {@link AuditChains}
+ * lays the chains of several replicas out side by side.
  */
 public final class AuditLog implements AuditSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
