@@ -157,7 +157,7 @@ public final class Registry implements AutoCloseable {
         JournalRoutes.register(router, journal);
         GcRoutes.register(router, gc);
         ReimportRoutes.register(router, new Reimporter(service, metadata, blobs, journal,
-                new PushProvenance(auditIndex == null ? null : auditIndex.own()), audit, gc::paused, clock));
+                new PushProvenance(auditIndex == null ? null : auditIndex::byReplica), audit, gc::paused, clock));
         this.imports = new ImportJobs(clock);
         ImportRoutes.register(router, imports, new LayoutImporter(service, metadata, blobs, audit, clock));
         BackupRoutes.register(router, backups, new BackupRoutes.Schedule(

@@ -58,6 +58,16 @@ public final class ReplicaIndexes implements AutoCloseable {
         return index(own, chains.chainDirectory(own));
     }
 
+    /**
+     * The index of every replica's chain now present, by replica id (a chain of the single-chain
+     * format nobody adopted is left out: it has no replica to name).
+     */
+    public Map<String, AuditIndex> byReplica() {
+        Map<String, AuditIndex> chains = new TreeMap<>(refresh());
+        chains.remove(ReplicaCursor.SINGLE_CHAIN);
+        return chains;
+    }
+
     /** Takes records this replica's log has made durable (see {@link AuditLog#onDurable}); never blocks. */
     public void recordsDurable(List<AuditLog.WrittenRecord> written) {
         own().recordsDurable(written);
