@@ -62,6 +62,8 @@ public final class GarbageCollector implements AutoCloseable {
 
     /** How long a collection lease lasts without renewal unless the caller says otherwise. */
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(1);
+    /** How often a pause looks whether another replica's collection has stopped. */
+    private static final long LEASE_POLL_MILLIS = 50;
 
     private final String holder;
     private final Duration leaseTtl;
@@ -108,7 +110,7 @@ public final class GarbageCollector implements AutoCloseable {
     }
 
     /** This process's name in the lease: host ($HOSTNAME, a pod's name), process id and a random part, unique per start. */
-    private static String defaultHolder() {
+    public static String defaultHolder() {
         // The environment's name, not a lookup: resolving the host name may wait on DNS at start-up.
         String host = System.getenv().getOrDefault("HOSTNAME", "replica");
         return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
@@ -133,8 +135,9 @@ public final class GarbageCollector implements AutoCloseable {
     }
 
     /**
-     * Pauses durably and returns once no deletion is in progress and the pause is recorded in the
-     * audit log: a running sweep stops at its next batch boundary. Idempotent; a second pause keeps
+     * Pauses durably and returns once no deletion is in progress, here or on another replica sharing
+     * the database, and the pause is recorded in the audit log: a running sweep stops at its next
+     * batch boundary. Idempotent; a second pause keeps
      * the first one's actor and reason (and is recorded too).
      *
      * @throws AuditUnavailableException if the audit log cannot take records; nothing is changed.
@@ -157,8 +160,37 @@ public final class GarbageCollector implements AutoCloseable {
         } finally {
             batchLock.unlock();
         }
+        awaitCollectionElsewhereStopped();
         log.info("gc paused actor={} reason={}", actor, reason);
         return status();
+    }
+
+    /**
+     * Waits until no other replica sharing the database is collecting: one that is reads the pause
+     * before its next batch, ends its run and gives the lease back, so the wait is at most the batch
+     * it is in (or the rest of its marking). A lease that expires meanwhile means its holder died.
+     * Bounded by one lease time; past that the pause stands anyway and is logged.
+     */
+    private void awaitCollectionElsewhereStopped() {
+        long deadline = System.nanoTime() + leaseTtl.toNanos();
+        while (true) {
+            Optional<GcLease> lease = store.lease();
+            if (lease.isEmpty() || lease.get().holder() == null || holder.equals(lease.get().holder())
+                    || !lease.get().expiresAt().isAfter(clock.instant())) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                log.warn("gc paused, but replica {} still holds the collection lease after {}; it stops at its next batch",
+                        lease.get().holder(), leaseTtl);
+                return;
+            }
+            try {
+                Thread.sleep(LEASE_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Resumes, recording who did it; see {@link #resume(String, String)}. */

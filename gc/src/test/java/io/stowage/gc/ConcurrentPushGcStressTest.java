@@ -39,9 +39,14 @@ class ConcurrentPushGcStressTest {
     @TempDir
     Path dir;
 
+    /** A fixture over the data of {@link #dir}; subclasses choose another metadata database. */
+    protected GcFixture fixture(GcSettings settings) throws Exception {
+        return new GcFixture(dir, settings);
+    }
+
     @Test
     void everyAcknowledgedLiveManifestPullsCompletelyWhileGcSweepsWithZeroGrace() throws Exception {
-        try (GcFixture f = new GcFixture(dir, new GcSettings(Duration.ZERO, Duration.ZERO, 20))) {
+        try (GcFixture f = fixture(new GcSettings(Duration.ZERO, Duration.ZERO, 20))) {
             List<byte[]> sharedLayers = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 sharedLayers.add(GcFixture.bytes("shared-layer-" + i, 20_000 + i));

@@ -27,13 +27,18 @@ class GarbageCollectorTest {
     @TempDir
     Path dir;
 
+    /** A fixture over the data of {@link #dir}; subclasses choose another metadata database. */
+    protected GcFixture fixture(GcSettings settings) throws Exception {
+        return new GcFixture(dir, settings);
+    }
+
     private static GcRunRecord run(GarbageCollector gc, boolean dryRun) throws Exception {
         return gc.start(dryRun).completion().get(60, TimeUnit.SECONDS);
     }
 
     @Test
     void afterRetentionADeletedTagsOwnLayersGoAndSharedOnesStay() throws Exception {
-        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+        try (GcFixture f = fixture(SETTINGS)) {
             byte[] shared = GcFixture.bytes("shared", 5000);
             byte[] own = GcFixture.bytes("own", 7000);
             Digest v1 = f.pushImage("app", "v1", List.of(shared, own));
@@ -60,7 +65,7 @@ class GarbageCollectorTest {
 
     @Test
     void theGracePeriodProtectsAnUploadWaitingForItsManifest() throws Exception {
-        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+        try (GcFixture f = fixture(SETTINGS)) {
             Digest pending = f.pushBlob("app", GcFixture.bytes("pending", 1000));
             f.clock.advance(Duration.ofHours(23));
             run(f.gc, false);
@@ -73,7 +78,7 @@ class GarbageCollectorTest {
 
     @Test
     void aBlobCheckedWithHeadSurvivesItsGracePeriodAgain() throws Exception {
-        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+        try (GcFixture f = fixture(SETTINGS)) {
             Digest checked = f.pushBlob("app", GcFixture.bytes("checked", 1000));
             Digest ignored = f.pushBlob("app", GcFixture.bytes("ignored", 1000));
             f.clock.advance(Duration.ofHours(23));
@@ -87,7 +92,7 @@ class GarbageCollectorTest {
 
     @Test
     void otherRemovalsSuchAsTheUploadPurgeWaitWhilePaused() throws Exception {
-        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+        try (GcFixture f = fixture(SETTINGS)) {
             boolean[] ran = {false};
             f.gc.pause("alice", "recovery");
             assertFalse(f.gc.runUnlessPaused(() -> ran[0] = true));
@@ -100,7 +105,7 @@ class GarbageCollectorTest {
 
     @Test
     void aDryRunListsWhatWouldGoAndDeletesNothing() throws Exception {
-        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+        try (GcFixture f = fixture(SETTINGS)) {
             byte[] own = GcFixture.bytes("dry", 3000);
             Digest v1 = f.pushImage("app", "v1", List.of(own));
             f.registry.deleteManifest("app", Reference.ofTag("v1"), "alice");
@@ -118,13 +123,13 @@ class GarbageCollectorTest {
 
     @Test
     void whilePausedARealRunIsRefusedAndThePauseSurvivesAReopen() throws Exception {
-        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+        try (GcFixture f = fixture(SETTINGS)) {
             f.gc.pause("alice", "restoring app:v1");
             RegistryException refused = assertThrows(RegistryException.class, () -> f.gc.start(false));
             assertEquals(ErrorCode.GC_PAUSED, refused.code());
             assertEquals("paused", f.gc.status().state());
         }
-        try (GcFixture reopened = new GcFixture(dir, SETTINGS)) {
+        try (GcFixture reopened = fixture(SETTINGS)) {
             assertTrue(reopened.gc.status().pause().paused());
             assertEquals("alice", reopened.gc.status().pause().pausedBy());
             assertEquals("restoring app:v1", reopened.gc.status().pause().reason());
@@ -135,7 +140,7 @@ class GarbageCollectorTest {
 
     @Test
     void pausingInTheMiddleOfALargeSweepStopsItAtABatchBoundary() throws Exception {
-        try (GcFixture f = new GcFixture(dir, new GcSettings(Duration.ZERO, Duration.ZERO, 5))) {
+        try (GcFixture f = fixture(new GcSettings(Duration.ZERO, Duration.ZERO, 5))) {
             for (int i = 0; i < 300; i++) {
                 f.pushBlob("app", GcFixture.bytes("orphan-" + i, 100));
             }

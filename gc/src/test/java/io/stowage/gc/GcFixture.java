@@ -20,6 +20,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /** The real embedded stores, the registry service and a collector over them, with a clock tests move. */
 public final class GcFixture implements AutoCloseable {
@@ -35,9 +36,15 @@ public final class GcFixture implements AutoCloseable {
 
     /** A fixture whose collector records in {@code audit}. */
     public GcFixture(Path dir, GcSettings settings, AuditSink audit) throws Exception {
+        this(dir, settings, audit, clock -> JdbcMetadataStore.openSqlite(dir.resolve("registry.db"), clock));
+    }
+
+    /** A fixture whose metadata store {@code openMetadata} opens on the fixture's clock (PostgreSQL, say). */
+    public GcFixture(Path dir, GcSettings settings, AuditSink audit, Function<Clock, JdbcMetadataStore> openMetadata)
+            throws Exception {
         DigestLocks locks = new DigestLocks();
         blobs = new FilesystemBlobStore(dir, clock);
-        metadata = JdbcMetadataStore.openSqlite(dir.resolve("registry.db"), clock);
+        metadata = openMetadata.apply(clock);
         registry = new RegistryService(blobs, metadata, locks, clock, 4 * 1024 * 1024);
         gc = new GarbageCollector(metadata.gcStore(), blobs, locks, clock, settings, audit);
     }

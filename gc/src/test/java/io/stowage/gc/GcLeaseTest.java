@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,9 +30,14 @@ class GcLeaseTest {
     @TempDir
     Path dir;
 
+    /** A fixture over the data of {@link #dir}; subclasses choose another metadata database. */
+    protected GcFixture fixture(GcSettings settings) throws Exception {
+        return new GcFixture(dir, settings);
+    }
+
     @Test
     void aReplicaHoldingTheLeaseKeepsOthersOutUntilItExpiresOrIsGivenBack() throws Exception {
-        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+        try (GcFixture f = fixture(SETTINGS)) {
             GcStore store = f.metadata.gcStore();
             Instant now = f.clock.instant();
             // Replica b is in the middle of a collection.
@@ -56,7 +62,7 @@ class GcLeaseTest {
 
     @Test
     void onlyTheHolderRenewsAndReleasesAndAnExpiredLeaseGoesToWhoeverAsksFirst() throws Exception {
-        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+        try (GcFixture f = fixture(SETTINGS)) {
             GcStore store = f.metadata.gcStore();
             Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
             Instant until = t0.plusSeconds(60);
@@ -76,7 +82,7 @@ class GcLeaseTest {
 
     @Test
     void aCollectorWhoseLeaseWasTakenStopsBeforeItsNextBatch() throws Exception {
-        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+        try (GcFixture f = fixture(SETTINGS)) {
             GcStore store = f.metadata.gcStore();
             for (int i = 0; i < 3; i++) {
                 f.pushImage("team/app", "v" + i, List.of(GcFixture.bytes("layer-" + i, 100)));
@@ -92,6 +98,37 @@ class GcLeaseTest {
             assertTrue(String.valueOf(run.error()).contains("lease"), String.valueOf(run.error()));
             assertEquals(0, run.sweptManifests() + run.sweptBlobs(), "nothing deleted without the lease");
             assertEquals("replica-b", store.lease().orElseThrow().holder(), "b's lease is left alone");
+        }
+    }
+
+    @Test
+    void aPauseReturnsOnlyOnceTheReplicaCollectingElsewhereHasStopped() throws Exception {
+        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+            GcStore store = f.metadata.gcStore();
+            Instant now = f.clock.instant();
+            // Replica b is in a batch: it holds the lease and has not read the pause yet.
+            assertTrue(store.acquireLease("replica-b", "gc-b", now, now.plus(GarbageCollector.DEFAULT_LEASE)));
+
+            CompletableFuture<GcStatus> pause = CompletableFuture.supplyAsync(() -> f.gc.pause("alice", "recovery"));
+            Thread.sleep(300);
+            assertFalse(pause.isDone(), "b may still be deleting: the pause must not claim otherwise");
+            assertTrue(f.gc.paused(), "the pause is in force for every replica at once");
+
+            // b reads the pause before its next batch, ends its run and gives the lease back.
+            store.releaseLease("replica-b", "gc-b");
+            GcStatus status = pause.get(10, TimeUnit.SECONDS);
+            assertTrue(status.pause().paused());
+        }
+    }
+
+    @Test
+    void aPauseDoesNotWaitForALeaseWhoseHolderDied() throws Exception {
+        try (GcFixture f = new GcFixture(dir, SETTINGS)) {
+            GcStore store = f.metadata.gcStore();
+            Instant now = f.clock.instant();
+            assertTrue(store.acquireLease("replica-b", "gc-b", now, now.plusSeconds(10)));
+            f.clock.advance(Duration.ofSeconds(11));
+            assertTrue(f.gc.pause("alice", "recovery").pause().paused(), "an expired lease holds nothing up");
         }
     }
 }

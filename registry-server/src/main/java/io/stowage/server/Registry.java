@@ -41,6 +41,7 @@ import io.stowage.server.config.RegistryConfig;
 import io.stowage.server.http.HttpServer;
 import io.stowage.server.http.RequestAuditor;
 import io.stowage.server.http.Router;
+import io.stowage.server.http.TrustedProxies;
 import io.stowage.server.http.WorkerPool;
 import io.stowage.server.oci.OciRoutes;
 import io.stowage.server.ops.OpsRoutes;
@@ -118,6 +119,8 @@ public final class Registry implements AutoCloseable {
         // First: a bad htpasswd or policy file stops the start before any store is opened.
         AccessControl access = AccessControl.fromConfig(config.auth, dataDir, clock);
         this.scrubRepairFrom = RepairSources.fromConfig(config.scrub); // a bad scrub.repairFrom too
+        // Before anything that holds files or threads: an unreachable database stops the start with nothing to undo.
+        JdbcMetadataStore jdbc = openMetadata(config, dataDir, clock);
         this.replicaId = ReplicaIdentity.resolve(config.replica.id, dataDir);
         AuditChains chains = new AuditChains(config.audit.directory(dataDir));
         this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, chains, replicaId, clock) : null;
@@ -139,14 +142,13 @@ public final class Registry implements AutoCloseable {
             auditLog.purgeOnly(auditShipper::isShipped, "(not yet shipped to " + auditArchive.describe() + ")");
         }
         this.blobs = BlobStores.open(config.storage, dataDir, clock);
-        JdbcMetadataStore jdbc = JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"),
-                config.storage.manifestCacheBytes, clock);
         log.debug("startup metadata ms={}", (System.nanoTime() - started) / 1_000_000);
         this.metadata = jdbc;
         DigestLocks digestLocks = new DigestLocks();
         this.service = new RegistryService(blobs, metadata, digestLocks, clock, config.limits.maxManifestBytes);
         this.gc = new GarbageCollector(jdbc.gcStore(), blobs, digestLocks, clock,
-                new GcSettings(config.gc.gracePeriod, config.gc.retention, config.gc.batchSize), audit);
+                new GcSettings(config.gc.gracePeriod, config.gc.retention, config.gc.batchSize), audit,
+                GarbageCollector.defaultHolder(), config.gc.lease);
         jdbc.setTagEventListener(new TagEventAuditor(audit, clock));
         this.backups = new Backups(metadata, blobs, audit, clock);
 
@@ -176,7 +178,8 @@ public final class Registry implements AutoCloseable {
         this.server = new HttpServer(router, workers,
                 httpLimits(config.limits),
                 config.http.effectiveIoThreads(),
-                new RequestAuditor(audit, config.audit.recordOps, clock), access.guard(), tls);
+                new RequestAuditor(audit, config.audit.recordOps, clock), access.guard(), tls,
+                TrustedProxies.of(config.http.trustedProxies));
         ListenAddress listen = ListenAddress.parse(config.http.addr);
         log.debug("startup routes ms={}", (System.nanoTime() - started) / 1_000_000);
         this.address = server.start(listen.host(), listen.port());
@@ -281,6 +284,19 @@ public final class Registry implements AutoCloseable {
     /** The shipper of sealed audit segments, or null when audit.ship is not configured; for tests. */
     public SegmentShipper auditShipper() {
         return auditShipper;
+    }
+
+    /**
+     * The metadata store of {@code metadata.backend}: SQLite in the data directory with the manifest
+     * cache (this process is its only writer), or the shared PostgreSQL database without it (other
+     * replicas' writes would not pass through the cache's fence).
+     */
+    private static JdbcMetadataStore openMetadata(RegistryConfig config, Path dataDir, Clock clock) {
+        if (config.metadata.usesPostgres()) {
+            log.info("metadata in PostgreSQL url={} poolSize={}", config.metadata.postgres.url, config.metadata.postgres.poolSize);
+            return JdbcMetadataStore.openPostgres(config.metadata.postgres.settings(), clock);
+        }
+        return JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"), config.storage.manifestCacheBytes, clock);
     }
 
     /** The listener's TLS context, or null for plain HTTP; a file that cannot be used stops the start. */

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 public final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
     private final Consumer<RegistryConfig> customizer;
     private Registry registry;
+    private RegistryConfig config;
     private Path dataDir;
 
     public TestRegistry() {
@@ -44,6 +45,7 @@ public final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
         config.limits.maxManifestBytes = 256 * 1024;
         config.gc.interval = java.time.Duration.ZERO;
         customizer.accept(config);
+        this.config = config;
         registry = Registry.start(config, Clock.systemUTC());
     }
 
@@ -64,6 +66,12 @@ public final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
         if (registry != null) {
             registry.close();
         }
+    }
+
+    /** Stops the registry and starts it again on the same data and configuration (a new port). */
+    public void restart() throws IOException, InterruptedException {
+        registry.close();
+        registry = Registry.start(config, Clock.systemUTC());
     }
 
     /** The running registry, for tests that reach past HTTP (its audit log, its services). */

@@ -4,6 +4,7 @@ import io.stowage.server.Registry;
 import io.stowage.server.config.ConfigException;
 import io.stowage.server.config.ConfigLoader;
 import io.stowage.server.config.RegistryConfig;
+import io.stowage.storage.meta.MetadataStoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -48,6 +49,10 @@ final class ServeCommand implements Callable<Integer> {
             // cannot be used (a certificate that does not match its key): the operator's to fix.
             System.err.println("registry: " + e.getMessage());
             return 2;
+        } catch (MetadataStoreException e) {
+            // The database is down, unreachable or refuses us: say so in one line instead of a stack trace.
+            System.err.println("registry: " + e.getMessage());
+            return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

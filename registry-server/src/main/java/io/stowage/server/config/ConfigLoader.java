@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.stowage.server.http.TrustedProxies;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -174,6 +175,21 @@ public final class ConfigLoader {
         }
     }
 
+    private static void validateMetadataBackend(RegistryConfig.Metadata metadata) {
+        switch (metadata.backend == null ? "" : metadata.backend) {
+            case "sqlite" -> {
+            }
+            case "postgres" -> {
+                try {
+                    metadata.postgres.settings();
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(e.getMessage(), e);
+                }
+            }
+            default -> throw new ConfigException("metadata.backend must be sqlite or postgres, was " + metadata.backend, null);
+        }
+    }
+
     private static void validate(RegistryConfig config) {
         ListenAddress.parse(config.http.addr);
         if (config.http.ioThreads < 0) {
@@ -182,6 +198,11 @@ public final class ConfigLoader {
         if (config.storage.manifestCacheBytes < 0) {
             throw new ConfigException("storage.manifestCacheBytes must be 0 (off) or more, was "
                     + config.storage.manifestCacheBytes, null);
+        }
+        try {
+            TrustedProxies.of(config.http.trustedProxies);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("http.trustedProxies: " + e.getMessage(), null);
         }
         requirePositive("http.workerThreads", config.http.workerThreads);
         requirePositive("http.workerQueue", config.http.workerQueue);
@@ -202,6 +223,9 @@ public final class ConfigLoader {
             throw new ConfigException("uploads.purgeAfter must be >= 0 and uploads.purgeInterval > 0", null);
         }
         requirePositive("gc.batchSize", config.gc.batchSize);
+        if (config.gc.lease == null || config.gc.lease.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException("gc.lease must be at least PT1S, was " + config.gc.lease, null);
+        }
         if (config.gc.gracePeriod.isNegative() || config.gc.retention.isNegative() || config.gc.interval.isNegative()) {
             throw new ConfigException("gc.gracePeriod, gc.retention and gc.interval must be >= 0", null);
         }
@@ -217,6 +241,7 @@ public final class ConfigLoader {
             throw new ConfigException("storage.dataDir must be set", null);
         }
         validateStorageBackend(config.storage);
+        validateMetadataBackend(config.metadata);
         config.audit.settings(Path.of(config.storage.dataDir));
         if (config.audit.tsaTimeout.isNegative() || config.audit.tsaTimeout.isZero()) {
             throw new ConfigException("audit.tsaTimeout must be positive", null);

@@ -19,6 +19,7 @@ import java.util.Optional;
 public final class RegistryConfig {
     public Http http = new Http();
     public Storage storage = new Storage();
+    public Metadata metadata = new Metadata();
     public Uploads uploads = new Uploads();
     public Limits limits = new Limits();
     public Gc gc = new Gc();
@@ -56,6 +57,11 @@ public final class RegistryConfig {
         public int workerQueue = 4096;
         /** How long a shutdown waits for requests in flight. */
         public Duration shutdownGrace = Duration.ofSeconds(30);
+        /**
+         * Load balancers and reverse proxies (addresses or CIDR ranges) whose {@code X-Forwarded-For}
+         * and {@code X-Forwarded-Proto} name the client; nobody by default.
+         */
+        public List<String> trustedProxies = new ArrayList<>();
 
         /** The event loops to run: {@link #ioThreads}, or half the processors when it is 0. */
         public int effectiveIoThreads() {
@@ -68,15 +74,79 @@ public final class RegistryConfig {
         public String dataDir = "./data";
         /**
          * Where blobs and upload sessions live: {@code filesystem} (under {@link #dataDir}) or
-         * {@code s3} (the bucket of {@link #s3}, shared by replicas). Metadata stays in SQLite either way.
+         * {@code s3} (the bucket of {@link #s3}, shared by replicas). Metadata is {@link Metadata}'s.
          */
         public String backend = "filesystem";
         public S3 s3 = new S3();
         /**
          * Memory for manifests read by tag or digest, answered without a database query or a
-         * worker thread; 0 turns the cache off. Safe because this process is the database's only writer.
+         * worker thread; 0 turns the cache off. Used only with {@code metadata.backend: sqlite}, where
+         * this process is the database's only writer.
          */
         public long manifestCacheBytes = 32L * 1024 * 1024;
+    }
+
+    /** Where tags, manifests, the journal and GC state live. */
+    public static final class Metadata {
+        /**
+         * {@code sqlite}: {@code <dataDir>/registry.db}, for one registry process. {@code postgres}: the
+         * database of {@link #postgres}, which any number of replicas share.
+         */
+        public String backend = "sqlite";
+        public Postgres postgres = new Postgres();
+
+        /** Not a bean getter: the loader binds every getter as a key. */
+        public boolean usesPostgres() {
+            return "postgres".equals(backend);
+        }
+    }
+
+    /** The PostgreSQL metadata database ({@code metadata.backend: postgres}); see docs/configuration.md. */
+    public static final class Postgres {
+        /** {@code jdbc:postgresql://host[:port]/database[?options]}. */
+        public String url = "";
+        public String user = "";
+        /** Best from {@code REGISTRY_METADATA_POSTGRES_PASSWORD} or {@link #passwordFile}; empty for none. */
+        public String password = "";
+        /** A file holding the password (a mounted secret); a trailing line break is ignored. */
+        public String passwordFile = "";
+        /** Connections this replica holds at most. */
+        public int poolSize = io.stowage.storage.meta.PostgresSettings.DEFAULT_POOL_SIZE;
+        /** How long a request waits for a connection before it fails: a database that is down fails fast. */
+        public Duration connectionTimeout = io.stowage.storage.meta.PostgresSettings.DEFAULT_CONNECTION_TIMEOUT;
+
+        /**
+         * The store's settings, the password read from {@link #passwordFile} if that is set;
+         * {@link IllegalArgumentException} names a bad key.
+         */
+        public io.stowage.storage.meta.PostgresSettings settings() {
+            boolean hasPassword = password != null && !password.isEmpty();
+            boolean hasFile = passwordFile != null && !passwordFile.isBlank();
+            if (hasPassword && hasFile) {
+                throw new IllegalArgumentException("set metadata.postgres.password or metadata.postgres.passwordFile, not both");
+            }
+            String secret = hasFile ? readPasswordFile(Path.of(passwordFile)) : password;
+            if (url == null || url.isBlank()) {
+                throw new IllegalArgumentException("metadata.postgres.url must be set when metadata.backend is postgres"
+                        + " (jdbc:postgresql://host[:port]/database)");
+            }
+            try {
+                return new io.stowage.storage.meta.PostgresSettings(url.strip(), user == null || user.isBlank() ? null : user,
+                        secret, poolSize, connectionTimeout);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("metadata.postgres: " + e.getMessage(), e);
+            }
+        }
+
+        private static String readPasswordFile(Path file) {
+            try {
+                String content = java.nio.file.Files.readString(file);
+                return content.endsWith("\r\n") ? content.substring(0, content.length() - 2)
+                        : content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("metadata.postgres.passwordFile " + file + " cannot be read: " + e, e);
+            }
+        }
     }
 
     /** The S3 blob store ({@code storage.backend: s3}); see docs/configuration.md. */
@@ -131,6 +201,11 @@ public final class RegistryConfig {
         public Duration interval = Duration.ofHours(24);
         /** Removals per batch; a pause is obeyed between batches. */
         public int batchSize = 100;
+        /**
+         * How long a replica's hold on the collection lasts without renewal (it renews before every
+         * batch): after a collecting replica dies, the next collection may start this much later.
+         */
+        public Duration lease = Duration.ofMinutes(1);
     }
 
     /** The integrity scrub (docs/recovery.md, "Scrub findings"). */

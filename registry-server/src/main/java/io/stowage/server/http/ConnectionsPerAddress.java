@@ -30,10 +30,13 @@ final class ConnectionsPerAddress extends ChannelInboundHandlerAdapter {
             + "\r\n\r\n" + REFUSAL_BODY).getBytes(StandardCharsets.US_ASCII);
 
     private final int max;
+    private final TrustedProxies trustedProxies;
     private final ConcurrentHashMap<InetAddress, AtomicInteger> open = new ConcurrentHashMap<>();
 
-    ConnectionsPerAddress(int max) {
+    /** Connections from {@code trustedProxies} are not counted: they carry many clients each. */
+    ConnectionsPerAddress(int max, TrustedProxies trustedProxies) {
         this.max = max;
+        this.trustedProxies = trustedProxies;
     }
 
     @Override
@@ -63,7 +66,9 @@ final class ConnectionsPerAddress extends ChannelInboundHandlerAdapter {
         return count == null ? 0 : count.get();
     }
 
-    private static InetAddress address(ChannelHandlerContext ctx) {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    /** The address a connection counts against, or null for a trusted proxy (and a non-IP peer). */
+    private InetAddress address(ChannelHandlerContext ctx) {
+        InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+        return trustedProxies.trusts(peer) ? null : peer;
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.stowage.audit.AuditUnavailableException;
+import io.stowage.storage.error.BackendUnavailableException;
 import io.stowage.storage.error.ErrorCode;
 import io.stowage.storage.error.RegistryException;
 import org.slf4j.Logger;
@@ -41,6 +42,10 @@ public final class ErrorResponses {
         if (cause instanceof AuditUnavailableException e) {
             return auditUnavailable("audit log unavailable, nothing was changed: " + e.getMessage());
         }
+        BackendUnavailableException outage = BackendUnavailableException.in(cause);
+        if (outage != null) {
+            return backendUnavailable(outage, request);
+        }
         if (cause instanceof RejectedExecutionException) {
             return of(ErrorCode.TOOMANYREQUESTS, "server busy, retry later", null, 429)
                     .header(HttpHeaderNames.RETRY_AFTER, "1");
@@ -48,6 +53,17 @@ public final class ErrorResponses {
         log.error("request failed method={} path={}", request == null ? "-" : request.method(),
                 request == null ? "-" : request.path(), cause);
         return of(ErrorCode.UNKNOWN, "internal error", null, 500);
+    }
+
+    /**
+     * 503 {@code UNAVAILABLE} naming the backend that is down, logged as one line without a stack
+     * trace: an outage fails every request for a while, and the cause is the same each time.
+     */
+    private static Response backendUnavailable(BackendUnavailableException outage, RequestContext request) {
+        log.warn("request failed, {} unavailable method={} path={}: {}", outage.backend(),
+                request == null ? "-" : request.method(), request == null ? "-" : request.path(), outage.getMessage());
+        return of(ErrorCode.UNAVAILABLE, outage.backend() + " unavailable, retry later",
+                null, 503).header(HttpHeaderNames.RETRY_AFTER, "5");
     }
 
     /** 503 {@code UNAVAILABLE} for a change the audit log could not take; the client may retry later. */

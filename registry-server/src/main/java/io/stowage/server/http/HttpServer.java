@@ -59,6 +59,7 @@ public final class HttpServer implements AutoCloseable {
     private final RequestGuard guard;
     /** Null for plain HTTP. */
     private final Supplier<SslContext> tls;
+    private final TrustedProxies trustedProxies;
     private final ExchangeTracker tracker = new ExchangeTracker();
     private ConnectionsPerAddress connectionsPerAddress;
     private UploadSlots uploadSlots;
@@ -76,15 +77,16 @@ public final class HttpServer implements AutoCloseable {
      *                  that a replaced certificate reaches new connections; null for plain HTTP
      */
     public HttpServer(Router router, WorkerPool workers, Limits limits, int ioThreads, RequestAuditor auditor) {
-        this(router, workers, limits, ioThreads, auditor, RequestGuard.OPEN, null);
+        this(router, workers, limits, ioThreads, auditor, RequestGuard.OPEN, null, TrustedProxies.NONE);
     }
 
     /**
      * @param guard who may do what; {@link RequestGuard#OPEN} without authentication
      * @param tls   the TLS context for each new connection, or null for plain HTTP
+     * @param trustedProxies whose {@code X-Forwarded-For}/{@code -Proto} name the client
      */
     public HttpServer(Router router, WorkerPool workers, Limits limits, int ioThreads, RequestAuditor auditor,
-                      RequestGuard guard, Supplier<SslContext> tls) {
+                      RequestGuard guard, Supplier<SslContext> tls, TrustedProxies trustedProxies) {
         if (ioThreads < 1) {
             throw new IllegalArgumentException("ioThreads must be at least 1, was " + ioThreads);
         }
@@ -95,6 +97,7 @@ public final class HttpServer implements AutoCloseable {
         this.auditor = auditor;
         this.guard = guard;
         this.tls = tls;
+        this.trustedProxies = trustedProxies;
     }
 
     /** Binds and starts serving; returns the bound address (useful with port 0). */
@@ -110,7 +113,7 @@ public final class HttpServer implements AutoCloseable {
             ioGroup = new NioEventLoopGroup(ioThreads);
             channelType = NioServerSocketChannel.class;
         }
-        connectionsPerAddress = new ConnectionsPerAddress(limits.maxConnectionsPerAddress());
+        connectionsPerAddress = new ConnectionsPerAddress(limits.maxConnectionsPerAddress(), trustedProxies);
         uploadSlots = new UploadSlots(limits.maxConcurrentUploads());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, ioGroup)
@@ -138,7 +141,7 @@ public final class HttpServer implements AutoCloseable {
                                 .addLast("continue", new HttpServerExpectContinueHandler())
                                 .addLast("chunked", new ChunkedWriteHandler())
                                 .addLast("dispatcher", new RequestDispatcher(router, workers, tracker, auditor, accessLog, guard,
-                                        uploadSlots));
+                                        uploadSlots, trustedProxies));
                     }
                 });
         serverChannel = bootstrap.bind(host, port).sync().channel();

@@ -15,8 +15,8 @@ import io.stowage.storage.error.ErrorCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.Map;
 
 /**
@@ -37,12 +37,13 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final AccessLog accessLog;
     private final RequestGuard guard;
     private final UploadSlots uploadSlots;
+    private final TrustedProxies trustedProxies;
     private Exchange current;
     /** Whether {@link #current} holds one of the {@link UploadSlots}. */
     private boolean holdsUploadSlot;
 
     RequestDispatcher(Router router, WorkerPool workers, ExchangeTracker tracker, RequestAuditor auditor,
-                      AccessLog accessLog, RequestGuard guard, UploadSlots uploadSlots) {
+                      AccessLog accessLog, RequestGuard guard, UploadSlots uploadSlots, TrustedProxies trustedProxies) {
         this.router = router;
         this.workers = workers;
         this.tracker = tracker;
@@ -50,6 +51,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         this.accessLog = accessLog;
         this.guard = guard;
         this.uploadSlots = uploadSlots;
+        this.trustedProxies = trustedProxies;
     }
 
     @Override
@@ -121,14 +123,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             // A request line too long is a URI too long (414); too many header bytes are 431.
             int status = cause instanceof TooLongHttpLineException ? 414 : cause instanceof TooLongFrameException ? 431 : 400;
             RequestContext requestContext = new RequestContext(request.method(), new QueryStringDecoder("/"),
-                    request.headers(), Map.of(), remote(ctx.channel().remoteAddress()), RequestIds.next(),
+                    request.headers(), Map.of(), trustedProxies.clientAddress(peer(ctx), request.headers()), RequestIds.next(),
                     "request.malformed");
             Exchange failed = new Exchange.Rejected(ctx, requestContext, this::finished, tracker, auditor, accessLog);
             failed.respond(ErrorResponses.of(ErrorCode.UNSUPPORTED, "malformed request: " + reason, null, status), false);
             return failed;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String remote = remote(ctx.channel().remoteAddress());
+        String remote = trustedProxies.clientAddress(peer(ctx), request.headers());
         Router.Match match;
         try {
             match = router.match(request.method(), uri.path());
@@ -138,7 +140,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 throw e;
             }), Map.of(), "route.unknown");
         }
-        boolean secure = ctx.pipeline().get(SslHandler.class) != null;
+        boolean secure = trustedProxies.secure(peer(ctx), request.headers(), ctx.pipeline().get(SslHandler.class) != null);
         RequestContext requestContext = new RequestContext(request.method(), uri, request.headers(), match.pathParams(),
                 remote, RequestIds.next(), match.action(), secure);
         if (match.endpoint() instanceof Endpoint.Streaming) {
@@ -182,10 +184,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         return out.toString();
     }
 
-    private static String remote(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
-        }
-        return String.valueOf(address);
+    private static InetAddress peer(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
 }

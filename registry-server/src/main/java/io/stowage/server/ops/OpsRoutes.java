@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Routes for operators and orchestrators outside the OCI API: {@code /healthz} (the process
- * answers) and {@code /readyz} (the metadata store answers a query too).
+ * answers) and {@code /readyz} (the metadata store answers a query and the blob store is reachable;
+ * 503 {@code UNAVAILABLE} naming the backend otherwise, so a load balancer routes around the replica).
  */
 public final class OpsRoutes {
     private static final byte[] OK = "ok\n".getBytes(StandardCharsets.UTF_8);
@@ -23,7 +24,7 @@ public final class OpsRoutes {
                 .on(HttpMethod.GET, "ops.health", Endpoint.bodiless(request -> Response.status(200).bytes(OK, "text/plain")));
         router.route("/readyz")
                 .on(HttpMethod.GET, "ops.ready", Endpoint.bodiless(request -> {
-                    registry.listRepositories(null, 1);
+                    registry.checkReady();
                     return Response.status(200).bytes(OK, "text/plain");
                 }));
     }

@@ -57,7 +57,7 @@ class AccessRulesTest {
 
         try (WorkerPool workers = new WorkerPool(2, 16)) {
             HttpServer server = new HttpServer(router, workers, io.stowage.server.Registry.httpLimits(new RegistryConfig().limits), 1,
-                    RequestAuditor.off(), access.guard(), null);
+                    RequestAuditor.off(), access.guard(), null, io.stowage.server.http.TrustedProxies.NONE);
             InetSocketAddress address = server.start("127.0.0.1", 0);
             try {
                 HttpResponse<byte[]> response = HttpClient.newHttpClient().send(

@@ -29,13 +29,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * The load client of {@code bench/run.sh} (run from the test classpath, never as a test): drives one
  * running registry, ours or the CNCF reference, the same way, with the JDK's HttpClient over HTTP/1.1.
  * Blob bodies are streamed from files (pushes) or counted and discarded (pulls); no blob is held in
- * the heap. Every mode prints its results as {@code RESULT key value} lines.
+ * the heap. Every mode prints its results as {@code RESULT key value} lines. BASES is one base URL or
+ * several separated by commas (replicas behind no balancer: clients take them in turn).
  *
  * <pre>
  * BenchLoad gen      FILE SIZE_MIB SEED               random file (fsynced); digest to FILE.digest
  * BenchLoad push     BASE REPO mono|CHUNK_MIB FILE... one push per file, one after the other
- * BenchLoad pull     BASE REPO DIGEST SIZE CONCURRENCY REPS
- * BenchLoad pushes   BASE REPO CONCURRENCY SIZE_MIB ROUNDS WORK_DIR PID   concurrent pushes + server peak RSS
+ * BenchLoad pull     BASES REPO DIGEST SIZE CONCURRENCY REPS
+ * BenchLoad pushes   BASES REPO CONCURRENCY SIZE_MIB ROUNDS WORK_DIR PID  concurrent pushes + server PID's peak RSS
  * BenchLoad tags     BASE REPO COUNT CONCURRENCY REPS  COUNT tags on one manifest, then timed tags/list
  * BenchLoad startup  URL RUNS SCRIPT                  SCRIPT i execs a server; ms to the first 200 on URL
  * BenchLoad sha256   SIZE_MIB                         single-core SHA-256 rate of the JDK
@@ -60,9 +61,9 @@ public final class BenchLoad {
             }
             case "push" -> push(URI.create(args[1]), args[2], args[3],
                     Arrays.stream(args, 4, args.length).map(Path::of).toList());
-            case "pull" -> pull(URI.create(args[1]), args[2], args[3], Long.parseLong(args[4]),
+            case "pull" -> pull(bases(args[1]), args[2], args[3], Long.parseLong(args[4]),
                     Integer.parseInt(args[5]), Integer.parseInt(args[6]));
-            case "pushes" -> pushes(URI.create(args[1]), args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+            case "pushes" -> pushes(bases(args[1]), args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), Path.of(args[6]), Long.parseLong(args[7]));
             case "tags" -> tags(URI.create(args[1]), args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]));
@@ -73,6 +74,14 @@ public final class BenchLoad {
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
         System.exit(0); // HttpClient selector threads are not daemon threads on every JDK build
+    }
+
+    /**
+     * One registry's base URL, or several separated by commas (replicas of one registry): concurrent
+     * clients are then spread over them in turn, as a load balancer would.
+     */
+    private static List<URI> bases(String arg) {
+        return Arrays.stream(arg.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(URI::create).toList();
     }
 
     private static void result(String key, String value) {
@@ -192,7 +201,7 @@ public final class BenchLoad {
 
     // ---- pull: CONCURRENCY concurrent GETs of one blob, bodies counted and discarded ----
 
-    private static void pull(URI base, String repo, String digest, long size, int concurrency, int reps)
+    private static void pull(List<URI> bases, String repo, String digest, long size, int concurrency, int reps)
             throws Exception {
         ExecutorService pullThreads = Executors.newFixedThreadPool(concurrency);
         double[] rates = new double[reps];
@@ -200,9 +209,9 @@ public final class BenchLoad {
             for (int rep = -1; rep < reps; rep++) { // rep -1: untimed warm-up, one pull
                 int n = rep < 0 ? 1 : concurrency;
                 List<CompletableFuture<FileTransfer.Answer>> pulls = new ArrayList<>();
-                URI blob = base.resolve("/v2/" + repo + "/blobs/" + digest);
                 long start = System.nanoTime();
                 for (int i = 0; i < n; i++) {
+                    URI blob = bases.get(i % bases.size()).resolve("/v2/" + repo + "/blobs/" + digest);
                     pulls.add(CompletableFuture.supplyAsync(() -> {
                         try {
                             return FileTransfer.get(blob);
@@ -239,7 +248,7 @@ public final class BenchLoad {
      */
     // ---- pushes: CONCURRENCY concurrent monolithic pushes, with the server's peak resident memory ----
 
-    private static void pushes(URI base, String repo, int concurrency, int sizeMiB, int rounds, Path workDir, long pid)
+    private static void pushes(List<URI> bases, String repo, int concurrency, int sizeMiB, int rounds, Path workDir, long pid)
             throws Exception {
         ExecutorService executor = Executors.newFixedThreadPool(4);
         HttpClient http = AuditLoad.client(executor);
@@ -248,7 +257,7 @@ public final class BenchLoad {
         long rssBefore;
         long peak;
         try {
-            pushRound(http, base, repo, concurrency, 1L << 20, workDir.resolve("warm-up"), 0); // untimed
+            pushRound(http, bases, repo, concurrency, 1L << 20, workDir.resolve("warm-up"), 0); // untimed
             rssBefore = statusKiB(status, "VmRSS:");
             // Resets VmHWM to the current RSS (Linux >= 4.0; needs the right to write the process's clear_refs).
             boolean hwmReset;
@@ -274,7 +283,7 @@ public final class BenchLoad {
             sampler.start();
             for (int round = 0; round < rounds; round++) {
                 // Seeds as AuditLoad's: every registry gets the same bytes.
-                double seconds = pushRound(http, base, repo, concurrency, (long) sizeMiB << 20,
+                double seconds = pushRound(http, bases, repo, concurrency, (long) sizeMiB << 20,
                         workDir.resolve("round-" + round), round + 1);
                 rates[round] = concurrency * (double) sizeMiB / seconds;
                 System.out.printf("round %d: %d x %d MiB in %.2f s = %.1f MiB/s%n", round + 1, concurrency, sizeMiB,
@@ -302,7 +311,7 @@ public final class BenchLoad {
      * every registry gets the same bytes), pushes them all at once and returns the seconds from the first
      * request to the last answer; deletes the files.
      */
-    private static double pushRound(HttpClient http, URI base, String repo, int concurrency, long bytesPerBlob,
+    private static double pushRound(HttpClient http, List<URI> bases, String repo, int concurrency, long bytesPerBlob,
                                     Path dir, int round) throws Exception {
         Files.createDirectories(dir);
         List<Path> files = new ArrayList<>();
@@ -319,6 +328,7 @@ public final class BenchLoad {
             for (int i = 0; i < concurrency; i++) {
                 Path file = files.get(i);
                 String digest = digests.get(i);
+                URI base = bases.get(i % bases.size());
                 pushes.add(pushers.submit(() -> {
                     pushMonolithic(http, base, repo, file, digest);
                     return null;

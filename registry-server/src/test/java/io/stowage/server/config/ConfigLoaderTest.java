@@ -49,6 +49,64 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void postgresMetadataIsConfiguredFromTheEnvironmentAndChecked(@TempDir Path dir) throws Exception {
+        assertEquals("sqlite", loader.load(null, Map.of(), Map.of()).metadata.backend);
+
+        RegistryConfig pg = loader.load(null, Map.of("REGISTRY_METADATA_BACKEND", "postgres",
+                "REGISTRY_METADATA_POSTGRES_URL", "jdbc:postgresql://db:5432/registry",
+                "REGISTRY_METADATA_POSTGRES_USER", "registry", "REGISTRY_METADATA_POSTGRES_PASSWORD", "s3cret",
+                "REGISTRY_METADATA_POSTGRES_POOL_SIZE", "32", "REGISTRY_METADATA_POSTGRES_CONNECTION_TIMEOUT", "PT2S"), Map.of());
+        var settings = pg.metadata.postgres.settings();
+        assertEquals("jdbc:postgresql://db:5432/registry", settings.jdbcUrl());
+        assertEquals("registry", settings.user());
+        assertEquals("s3cret", settings.password());
+        assertEquals(32, settings.poolSize());
+        assertEquals(Duration.ofSeconds(2), settings.connectionTimeout());
+        assertEquals(false, settings.toString().contains("s3cret"), "the password is never printed");
+
+        RegistryConfig defaults = loader.load(null, Map.of("REGISTRY_METADATA_BACKEND", "postgres",
+                "REGISTRY_METADATA_POSTGRES_URL", "jdbc:postgresql://db/registry"), Map.of());
+        assertEquals(16, defaults.metadata.postgres.settings().poolSize());
+        assertEquals(Duration.ofSeconds(5), defaults.metadata.postgres.settings().connectionTimeout());
+
+        Path secret = dir.resolve("pg-password");
+        Files.writeString(secret, "from-a-file\n");
+        RegistryConfig fromFile = loader.load(null, Map.of("REGISTRY_METADATA_BACKEND", "postgres",
+                "REGISTRY_METADATA_POSTGRES_URL", "jdbc:postgresql://db/registry",
+                "REGISTRY_METADATA_POSTGRES_PASSWORD_FILE", secret.toString()), Map.of());
+        assertEquals("from-a-file", fromFile.metadata.postgres.settings().password(), "the line break is not part of it");
+    }
+
+    @Test
+    void badPostgresSettingsStopTheLoadWithTheKeyNamed(@TempDir Path dir) {
+        Map<String, String> base = Map.of("REGISTRY_METADATA_BACKEND", "postgres");
+        assertMessage("metadata.postgres.url must be set", base);
+        assertMessage("jdbc:postgresql://host[:port]/database, not 'postgres://db/registry'",
+                with(base, "REGISTRY_METADATA_POSTGRES_URL", "postgres://db/registry"));
+        Map<String, String> url = with(base, "REGISTRY_METADATA_POSTGRES_URL", "jdbc:postgresql://db/registry");
+        assertMessage("pool size must be at least 1, not 0", with(url, "REGISTRY_METADATA_POSTGRES_POOL_SIZE", "0"));
+        assertMessage("connection timeout must be at least 250ms", with(url, "REGISTRY_METADATA_POSTGRES_CONNECTION_TIMEOUT", "PT0S"));
+        assertMessage("password or metadata.postgres.passwordFile, not both", with(with(url,
+                "REGISTRY_METADATA_POSTGRES_PASSWORD", "x"), "REGISTRY_METADATA_POSTGRES_PASSWORD_FILE", "/etc/pg"));
+        assertMessage("passwordFile " + dir.resolve("missing") + " cannot be read",
+                with(url, "REGISTRY_METADATA_POSTGRES_PASSWORD_FILE", dir.resolve("missing").toString()));
+        assertMessage("metadata.backend must be sqlite or postgres, was mysql", Map.of("REGISTRY_METADATA_BACKEND", "mysql"));
+        // Settings of a backend not chosen are not checked.
+        assertEquals("sqlite", loader.load(null, Map.of("REGISTRY_METADATA_POSTGRES_POOL_SIZE", "0"), Map.of()).metadata.backend);
+    }
+
+    private void assertMessage(String expected, Map<String, String> env) {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.load(null, env, Map.of()));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String key, String value) {
+        Map<String, String> more = new HashMap<>(env);
+        more.put(key, value);
+        return more;
+    }
+
+    @Test
     void yamlThenEnvironmentThenFlagsEachOverrideTheOneBefore(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("registry.yml");
         Files.writeString(file, "http:\n  addr: 127.0.0.1:6000\n  workerThreads: 4\nstorage:\n  dataDir: /from/yaml\nuploads:\n  purgeAfter: PT2H\n");
@@ -183,5 +241,15 @@ class ConfigLoaderTest {
         Map<String, String> throttle = new HashMap<>(env);
         throttle.put("REGISTRY_AUTH_THROTTLE_MAX_BLOCK", "PT10S");
         assertThrows(ConfigException.class, () -> loader.load(null, throttle, Map.of()));
+    }
+
+    @Test
+    void trustedProxiesAreAddressesOrRangesFromFileOrEnvironment() {
+        RegistryConfig config = loader.load(null, Map.of("REGISTRY_HTTP_TRUSTED_PROXIES", "[10.0.0.0/8, 192.0.2.7]"), Map.of());
+        assertEquals(java.util.List.of("10.0.0.0/8", "192.0.2.7"), config.http.trustedProxies);
+        ConfigException name = assertThrows(ConfigException.class,
+                () -> loader.load(null, Map.of("REGISTRY_HTTP_TRUSTED_PROXIES", "[lb.internal]"), Map.of()));
+        assertTrue(name.getMessage().contains("http.trustedProxies") && name.getMessage().contains("lb.internal"),
+                name.getMessage());
     }
 }

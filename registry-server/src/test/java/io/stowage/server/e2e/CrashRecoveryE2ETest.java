@@ -9,7 +9,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
@@ -61,8 +60,8 @@ class CrashRecoveryE2ETest {
 
         OciHttpClient client = new OciHttpClient(registry.baseUri());
         List<String> violations = new ArrayList<>();
-        checkAcknowledgedContent(client, ledger, violations);
-        checkUnacknowledgedContent(client, ledger, violations);
+        ledger.checkAcknowledged(client, violations);
+        ledger.checkUnacknowledged(client, violations);
         System.out.printf("crash test against %s: pushed for %d ms; %d manifests and %d blobs acknowledged, "
                         + "%d manifests and %d blobs in flight at the kill%n",
                 registry.name(), pushed.toMillis(), ledger.acknowledgedManifestCount(),
@@ -148,58 +147,6 @@ class CrashRecoveryE2ETest {
             }
         }
         return elapsedSince(start);
-    }
-
-    private static void checkAcknowledgedContent(OciHttpClient client, PushLedger ledger, List<String> violations)
-            throws Exception {
-        for (PushLedger.PushedManifest manifest : ledger.acknowledgedManifests()) {
-            for (String reference : List.of(manifest.tag(), manifest.digest())) {
-                OciHttpClient.ManifestRead read = client.getManifest(manifest.repository(), reference,
-                        OciLayoutBuilder.MANIFEST_MEDIA_TYPE);
-                if (read.status() != 200) {
-                    violations.add("acknowledged manifest " + manifest.repository() + ":" + reference
-                            + " lost: GET answered " + read.status());
-                } else if (!Arrays.equals(manifest.content(), read.body())) {
-                    violations.add("acknowledged manifest " + manifest.repository() + ":" + reference
-                            + " changed: got " + Digests.sha256(read.body()) + ", pushed " + manifest.digest());
-                }
-            }
-        }
-        for (PushLedger.PushedBlob blob : ledger.acknowledgedBlobs()) {
-            OciHttpClient.BlobRead read = client.getBlob(blob.repository(), blob.digest());
-            if (read.status() != 200) {
-                violations.add("acknowledged blob " + blob + " lost: GET answered " + read.status()
-                        + " " + read.errorBody());
-            } else if (!blob.digest().equals(read.digest()) || blob.size() != read.length()) {
-                violations.add("acknowledged blob " + blob + " served wrong: " + read.length() + " bytes hashing to "
-                        + read.digest());
-            }
-        }
-    }
-
-    private static void checkUnacknowledgedContent(OciHttpClient client, PushLedger ledger, List<String> violations)
-            throws Exception {
-        for (PushLedger.PushedBlob blob : ledger.unacknowledgedBlobs()) {
-            OciHttpClient.BlobRead read = client.getBlob(blob.repository(), blob.digest());
-            if (read.status() == 200 && (!blob.digest().equals(read.digest()) || blob.size() != read.length())) {
-                violations.add("unacknowledged blob " + blob + " visible with wrong content: " + read.length()
-                        + " bytes hashing to " + read.digest());
-            } else if (read.status() != 200 && read.status() != 404) {
-                violations.add("unacknowledged blob " + blob + ": GET answered " + read.status()
-                        + " (expected 200 or 404) " + read.errorBody());
-            }
-        }
-        for (PushLedger.PushedManifest manifest : ledger.unacknowledgedManifests()) {
-            OciHttpClient.ManifestRead read = client.getManifest(manifest.repository(), manifest.tag(),
-                    OciLayoutBuilder.MANIFEST_MEDIA_TYPE);
-            if (read.status() == 200 && !Arrays.equals(manifest.content(), read.body())) {
-                violations.add("unacknowledged manifest " + manifest.repository() + ":" + manifest.tag()
-                        + " visible with other content " + Digests.sha256(read.body()));
-            } else if (read.status() != 200 && read.status() != 404) {
-                violations.add("unacknowledged manifest " + manifest.repository() + ":" + manifest.tag()
-                        + ": GET answered " + read.status() + " (expected 200 or 404)");
-            }
-        }
     }
 
     /** The restarted registry is not only readable: it takes a new push and serves it back. */

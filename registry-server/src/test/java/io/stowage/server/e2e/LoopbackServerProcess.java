@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,11 @@ abstract class LoopbackServerProcess implements RegistryUnderTest {
     /** The command line that starts the server listening on {@code 127.0.0.1:port}. */
     protected abstract List<String> command(int port);
 
+    /** Variables added to the child's environment (configuration as {@code REGISTRY_*}); none by default. */
+    protected Map<String, String> environment() {
+        return Map.of();
+    }
+
     @Override
     public final String name() {
         return name;
@@ -88,7 +94,9 @@ abstract class LoopbackServerProcess implements RegistryUnderTest {
         List<String> command = command(port);
         appendToLog("=== " + Instant.now() + " starting " + name + ": " + abbreviated(command) + "\n");
         try {
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment());
+            process = builder
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .redirectErrorStream(true)

@@ -1,6 +1,7 @@
 package io.stowage.server.e2e;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -80,6 +81,60 @@ final class PushLedger {
 
     List<String> unexpectedFailures() {
         return List.copyOf(unexpectedFailures);
+    }
+
+    /** Adds to {@code violations} every acknowledged manifest or blob that {@code client}'s registry lost or serves changed. */
+    void checkAcknowledged(OciHttpClient client, List<String> violations)
+            throws Exception {
+        for (PushLedger.PushedManifest manifest : acknowledgedManifests()) {
+            for (String reference : List.of(manifest.tag(), manifest.digest())) {
+                OciHttpClient.ManifestRead read = client.getManifest(manifest.repository(), reference,
+                        OciLayoutBuilder.MANIFEST_MEDIA_TYPE);
+                if (read.status() != 200) {
+                    violations.add("acknowledged manifest " + manifest.repository() + ":" + reference
+                            + " lost: GET answered " + read.status());
+                } else if (!Arrays.equals(manifest.content(), read.body())) {
+                    violations.add("acknowledged manifest " + manifest.repository() + ":" + reference
+                            + " changed: got " + Digests.sha256(read.body()) + ", pushed " + manifest.digest());
+                }
+            }
+        }
+        for (PushLedger.PushedBlob blob : acknowledgedBlobs()) {
+            OciHttpClient.BlobRead read = client.getBlob(blob.repository(), blob.digest());
+            if (read.status() != 200) {
+                violations.add("acknowledged blob " + blob + " lost: GET answered " + read.status()
+                        + " " + read.errorBody());
+            } else if (!blob.digest().equals(read.digest()) || blob.size() != read.length()) {
+                violations.add("acknowledged blob " + blob + " served wrong: " + read.length() + " bytes hashing to "
+                        + read.digest());
+            }
+        }
+    }
+
+    /** Adds to {@code violations} every attempted-only manifest or blob visible with content other than what was sent. */
+    void checkUnacknowledged(OciHttpClient client, List<String> violations)
+            throws Exception {
+        for (PushLedger.PushedBlob blob : unacknowledgedBlobs()) {
+            OciHttpClient.BlobRead read = client.getBlob(blob.repository(), blob.digest());
+            if (read.status() == 200 && (!blob.digest().equals(read.digest()) || blob.size() != read.length())) {
+                violations.add("unacknowledged blob " + blob + " visible with wrong content: " + read.length()
+                        + " bytes hashing to " + read.digest());
+            } else if (read.status() != 200 && read.status() != 404) {
+                violations.add("unacknowledged blob " + blob + ": GET answered " + read.status()
+                        + " (expected 200 or 404) " + read.errorBody());
+            }
+        }
+        for (PushLedger.PushedManifest manifest : unacknowledgedManifests()) {
+            OciHttpClient.ManifestRead read = client.getManifest(manifest.repository(), manifest.tag(),
+                    OciLayoutBuilder.MANIFEST_MEDIA_TYPE);
+            if (read.status() == 200 && !Arrays.equals(manifest.content(), read.body())) {
+                violations.add("unacknowledged manifest " + manifest.repository() + ":" + manifest.tag()
+                        + " visible with other content " + Digests.sha256(read.body()));
+            } else if (read.status() != 200 && read.status() != 404) {
+                violations.add("unacknowledged manifest " + manifest.repository() + ":" + manifest.tag()
+                        + ": GET answered " + read.status() + " (expected 200 or 404)");
+            }
+        }
     }
 
     /** A blob pushed to a repository. */

@@ -71,7 +71,7 @@ class BackpressureTest {
         });
         channel.config().setAutoRead(false);
         channel.pipeline().addLast(new RequestDispatcher(router, workers, new ExchangeTracker(), RequestAuditor.off(), null, RequestGuard.OPEN,
-                new UploadSlots(100)));
+                new UploadSlots(100), TrustedProxies.NONE));
 
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PATCH, "/upload");
         request.headers().set("Transfer-Encoding", "chunked");

@@ -57,7 +57,7 @@ class UnansweredRequestAuditTest {
         try {
             EmbeddedChannel channel = new EmbeddedChannel(new RequestDispatcher(router, workers, new ExchangeTracker(),
                     new RequestAuditor(log, true, Clock.systemUTC()), null, RequestGuard.OPEN,
-                    new UploadSlots(100)));
+                    new UploadSlots(100), TrustedProxies.NONE));
             channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/slow"));
             assertTrue(handlerRunning.await(10, TimeUnit.SECONDS));
             channel.close(); // the client hangs up while the handler runs

@@ -70,6 +70,13 @@ public interface BlobStore extends AutoCloseable {
     /** Visits every stored blob once (for garbage collection and scrub); order unspecified. */
     void forEachBlob(Consumer<StoredBlob> visitor) throws IOException;
 
+    /**
+     * Throws if the store cannot serve now (its bucket does not answer, its directory is gone), for
+     * a readiness probe: a replica that cannot reach its blobs should get no traffic. Cheap: one
+     * request or one stat.
+     */
+    void checkReachable() throws IOException;
+
     /** Visits every upload session present in the store, with the time of its last write. */
     void forEachUpload(Consumer<UploadState> visitor) throws IOException;
 

@@ -1,5 +1,6 @@
 package io.stowage.storage.blob;
 
+import io.stowage.storage.error.BackendUnavailableException;
 import io.stowage.storage.oci.Digest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -179,6 +180,15 @@ public final class FilesystemBlobStore implements BlobStore {
         Optional<BasicFileAttributes> attributes = attributesOf(file).filter(BasicFileAttributes::isRegularFile);
         attributes.ifPresent(a -> visitor.accept(
                 new StoredBlob(digest.get(), a.size(), a.lastModifiedTime().toInstant())));
+    }
+
+    @Override
+    public void checkReachable() throws IOException {
+        // A lost mount or a removed data directory, not a full disk: a full disk still serves pulls.
+        if (!Files.isDirectory(layout.root())) {
+            throw new BackendUnavailableException(BackendUnavailableException.OBJECT_STORE,
+                    "blob directory " + layout.root() + " is missing", null);
+        }
     }
 
     @Override

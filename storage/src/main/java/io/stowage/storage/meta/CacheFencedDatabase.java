@@ -30,6 +30,11 @@ final class CacheFencedDatabase implements JdbcDatabase {
     }
 
     @Override
+    public <T> T readSnapshot(SqlWork<T> work) {
+        return database.readSnapshot(work);
+    }
+
+    @Override
     public void close() {
         database.close();
     }

@@ -5,7 +5,9 @@ import java.sql.SQLException;
 
 /**
  * Transactions over one SQL database: the seam between {@link JdbcMetadataStore}'s SQL and the
- * dialect's connection handling (SQLite now, PostgreSQL with a pool later).
+ * dialect's connection handling ({@link SqliteDatabase}, {@link PostgresDatabase}). Units of work
+ * may run more than once (PostgreSQL retries a transaction that lost a conflict), so they keep
+ * every effect inside the transaction.
  */
 interface JdbcDatabase extends AutoCloseable {
 
@@ -20,8 +22,15 @@ interface JdbcDatabase extends AutoCloseable {
         return write(work);
     }
 
-    /** Runs {@code work} on a connection that sees the last committed state. */
+    /** Runs {@code work} on a connection that sees the last committed state, each statement on its own. */
     <T> T read(SqlWork<T> work);
+
+    /**
+     * Runs {@code work} in one read-only transaction whose statements all see the same snapshot,
+     * for a reader that must not mix states (the collector's mark, a backup). Keep it short: a long
+     * snapshot holds back SQLite's checkpoint and PostgreSQL's vacuum.
+     */
+    <T> T readSnapshot(SqlWork<T> work);
 
     @Override
     void close();

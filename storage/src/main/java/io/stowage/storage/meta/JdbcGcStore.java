@@ -98,62 +98,55 @@ final class JdbcGcStore implements GcStore {
 
     @Override
     public GcSnapshot snapshot() {
-        // One read transaction, so the mark sees a consistent graph.
-        return db.read(c -> {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                List<GcSnapshot.Manifest> manifests = new ArrayList<>();
-                try (PreparedStatement s = c.prepareStatement("SELECT m.repository_id, r.name, m.digest, m.size, m.pushed_at,"
-                        + " m.deleted_at, m.subject_digest FROM manifests m JOIN repositories r ON r.id = m.repository_id"
-                        + " WHERE m.swept_at IS NULL");
-                     ResultSet rows = s.executeQuery()) {
-                    while (rows.next()) {
-                        long deletedAt = rows.getLong(6);
-                        Long deleted = rows.wasNull() ? null : deletedAt;
-                        manifests.add(new GcSnapshot.Manifest(rows.getLong(1), rows.getString(2), rows.getString(3),
-                                rows.getLong(4), rows.getLong(5), deleted, rows.getString(7)));
-                    }
+        // One snapshot, so the mark sees a consistent graph.
+        return db.readSnapshot(c -> {
+            List<GcSnapshot.Manifest> manifests = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT m.repository_id, r.name, m.digest, m.size, m.pushed_at,"
+                    + " m.deleted_at, m.subject_digest FROM manifests m JOIN repositories r ON r.id = m.repository_id"
+                    + " WHERE m.swept_at IS NULL");
+                 ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    long deletedAt = rows.getLong(6);
+                    Long deleted = rows.wasNull() ? null : deletedAt;
+                    manifests.add(new GcSnapshot.Manifest(rows.getLong(1), rows.getString(2), rows.getString(3),
+                            rows.getLong(4), rows.getLong(5), deleted, rows.getString(7)));
                 }
-                Set<String> tagged = new HashSet<>();
-                try (PreparedStatement s = c.prepareStatement("SELECT DISTINCT repository_id, manifest_digest FROM tags");
-                     ResultSet rows = s.executeQuery()) {
-                    while (rows.next()) {
-                        tagged.add(GcSnapshot.key(rows.getLong(1), rows.getString(2)));
-                    }
-                }
-                List<GcSnapshot.Edge> edges = new ArrayList<>();
-                try (PreparedStatement s = c.prepareStatement(
-                        "SELECT r.repository_id, r.manifest_digest, r.referenced_digest, r.kind FROM manifest_references r"
-                                + " JOIN manifests m ON m.repository_id = r.repository_id AND m.digest = r.manifest_digest"
-                                + " WHERE m.swept_at IS NULL");
-                     ResultSet rows = s.executeQuery()) {
-                    while (rows.next()) {
-                        edges.add(new GcSnapshot.Edge(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4)));
-                    }
-                }
-                List<GcSnapshot.JournalMention> mentions = new ArrayList<>();
-                try (PreparedStatement s = c.prepareStatement("SELECT repository_id, digest, MAX(at) FROM ("
-                        + " SELECT repository_id, digest, at FROM tag_events"
-                        + " UNION ALL SELECT repository_id, previous_digest, at FROM tag_events WHERE previous_digest IS NOT NULL)"
-                        + " GROUP BY repository_id, digest");
-                     ResultSet rows = s.executeQuery()) {
-                    while (rows.next()) {
-                        mentions.add(new GcSnapshot.JournalMention(rows.getLong(1), rows.getString(2), rows.getLong(3)));
-                    }
-                }
-                List<GcSnapshot.Blob> blobs = new ArrayList<>();
-                try (PreparedStatement s = c.prepareStatement("SELECT digest, size, held_at FROM blobs");
-                     ResultSet rows = s.executeQuery()) {
-                    while (rows.next()) {
-                        blobs.add(new GcSnapshot.Blob(rows.getString(1), rows.getLong(2), rows.getLong(3)));
-                    }
-                }
-                return new GcSnapshot(manifests, tagged, edges, mentions, blobs);
-            } finally {
-                c.rollback();
-                c.setAutoCommit(autoCommit);
             }
+            Set<String> tagged = new HashSet<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT DISTINCT repository_id, manifest_digest FROM tags");
+                 ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    tagged.add(GcSnapshot.key(rows.getLong(1), rows.getString(2)));
+                }
+            }
+            List<GcSnapshot.Edge> edges = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT r.repository_id, r.manifest_digest, r.referenced_digest, r.kind FROM manifest_references r"
+                            + " JOIN manifests m ON m.repository_id = r.repository_id AND m.digest = r.manifest_digest"
+                            + " WHERE m.swept_at IS NULL");
+                 ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    edges.add(new GcSnapshot.Edge(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4)));
+                }
+            }
+            List<GcSnapshot.JournalMention> mentions = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT repository_id, digest, MAX(at) FROM ("
+                    + " SELECT repository_id, digest, at FROM tag_events"
+                    + " UNION ALL SELECT repository_id, previous_digest, at FROM tag_events WHERE previous_digest IS NOT NULL) mentioned"
+                    + " GROUP BY repository_id, digest");
+                 ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    mentions.add(new GcSnapshot.JournalMention(rows.getLong(1), rows.getString(2), rows.getLong(3)));
+                }
+            }
+            List<GcSnapshot.Blob> blobs = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT digest, size, held_at FROM blobs");
+                 ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    blobs.add(new GcSnapshot.Blob(rows.getString(1), rows.getLong(2), rows.getLong(3)));
+                }
+            }
+            return new GcSnapshot(manifests, tagged, edges, mentions, blobs);
         });
     }
 

@@ -20,7 +20,8 @@ import java.util.Set;
 
 /**
  * The {@link MetadataStore} over SQL, with the schema of {@code db/migration} (drawn in
- * {@code V1__initial_schema.sql}). Each public method is one transaction of the underlying
+ * {@code V1__initial_schema.sql}; {@code db/postgresql} is its PostgreSQL twin). The SQL is
+ * written once for SQLite and PostgreSQL alike. Each public method is one transaction of the underlying
  * {@link JdbcDatabase}; the rule checks of a manifest push run inside the transaction that
  * stores it. Times come from the injected clock. Tag journal events are handed to the
  * {@link TagEventListener} after their transaction commits. Thread-safe.
@@ -71,6 +72,15 @@ public final class JdbcMetadataStore implements MetadataStore {
      */
     public static JdbcMetadataStore openSqlite(Path databaseFile, long cacheBytes, Clock clock) {
         return new JdbcMetadataStore(new SqliteDatabase(databaseFile), new ManifestCache(cacheBytes), clock);
+    }
+
+    /**
+     * Opens (migrating if needed) a PostgreSQL database that several replicas may share. No manifest
+     * cache: its fence sees only this process's writes, so another replica's tag move or delete
+     * would leave this one serving the old manifest.
+     */
+    public static JdbcMetadataStore openPostgres(PostgresSettings settings, Clock clock) {
+        return new JdbcMetadataStore(new PostgresDatabase(settings), clock);
     }
 
     // ---- repositories -------------------------------------------------------------------------
@@ -526,44 +536,36 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public BackupSnapshot backupSnapshot(long changedAfter) {
-        return db.read(c -> {
-            // One read transaction: WAL gives it a snapshot, so the position, the manifests and the
-            // tags agree with each other while pushes keep committing. Kept short: a long reader
-            // would hold back the WAL checkpoint.
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                ChangePosition position = position(c);
-                Map<String, List<BackupSnapshot.BlobRef>> blobs = changedBlobs(c, changedAfter);
-                List<BackupSnapshot.Manifest> manifests = new ArrayList<>();
-                try (PreparedStatement s = Sql.prepare(c, "SELECT r.name, m.digest, m.media_type, m.size, m.deleted_at,"
-                        + " m.change_seq, m.repository_id FROM manifests m JOIN repositories r ON r.id = m.repository_id"
-                        + " WHERE m.swept_at IS NULL ORDER BY r.name, m.digest");
-                     ResultSet rows = s.executeQuery()) {
-                    while (rows.next()) {
-                        long deletedAt = rows.getLong(5);
-                        Instant deleted = rows.wasNull() ? null : Instant.ofEpochMilli(deletedAt);
-                        long changeSeq = rows.getLong(6);
-                        boolean changed = changeSeq > changedAfter;
-                        List<BackupSnapshot.BlobRef> refs = changed
-                                ? blobs.getOrDefault(rows.getLong(7) + ":" + rows.getString(2), List.of()) : List.of();
-                        manifests.add(new BackupSnapshot.Manifest(rows.getString(1), Digest.parse(rows.getString(2)),
-                                rows.getString(3), rows.getLong(4), deleted, changeSeq, changed, refs));
-                    }
+        return db.readSnapshot(c -> {
+            // One snapshot, so the position, the manifests and the tags agree with each other while
+            // pushes keep committing.
+            ChangePosition position = position(c);
+            Map<String, List<BackupSnapshot.BlobRef>> blobs = changedBlobs(c, changedAfter);
+            List<BackupSnapshot.Manifest> manifests = new ArrayList<>();
+            try (PreparedStatement s = Sql.prepare(c, "SELECT r.name, m.digest, m.media_type, m.size, m.deleted_at,"
+                    + " m.change_seq, m.repository_id FROM manifests m JOIN repositories r ON r.id = m.repository_id"
+                    + " WHERE m.swept_at IS NULL ORDER BY r.name, m.digest");
+                 ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    long deletedAt = rows.getLong(5);
+                    Instant deleted = rows.wasNull() ? null : Instant.ofEpochMilli(deletedAt);
+                    long changeSeq = rows.getLong(6);
+                    boolean changed = changeSeq > changedAfter;
+                    List<BackupSnapshot.BlobRef> refs = changed
+                            ? blobs.getOrDefault(rows.getLong(7) + ":" + rows.getString(2), List.of()) : List.of();
+                    manifests.add(new BackupSnapshot.Manifest(rows.getString(1), Digest.parse(rows.getString(2)),
+                            rows.getString(3), rows.getLong(4), deleted, changeSeq, changed, refs));
                 }
-                List<BackupSnapshot.LiveTag> tags = new ArrayList<>();
-                try (PreparedStatement s = Sql.prepare(c, "SELECT r.name, t.name, t.manifest_digest FROM tags t"
-                        + " JOIN repositories r ON r.id = t.repository_id ORDER BY r.name, t.name");
-                     ResultSet rows = s.executeQuery()) {
-                    while (rows.next()) {
-                        tags.add(new BackupSnapshot.LiveTag(rows.getString(1), rows.getString(2), Digest.parse(rows.getString(3))));
-                    }
-                }
-                return new BackupSnapshot(position, manifests, tags);
-            } finally {
-                c.rollback();
-                c.setAutoCommit(autoCommit);
             }
+            List<BackupSnapshot.LiveTag> tags = new ArrayList<>();
+            try (PreparedStatement s = Sql.prepare(c, "SELECT r.name, t.name, t.manifest_digest FROM tags t"
+                    + " JOIN repositories r ON r.id = t.repository_id ORDER BY r.name, t.name");
+                 ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    tags.add(new BackupSnapshot.LiveTag(rows.getString(1), rows.getString(2), Digest.parse(rows.getString(3))));
+                }
+            }
+            return new BackupSnapshot(position, manifests, tags);
         });
     }
 

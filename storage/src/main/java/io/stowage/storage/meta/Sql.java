@@ -22,7 +22,8 @@ final class Sql {
             for (int i = 0; i < args.length; i++) {
                 Object arg = args[i];
                 if (arg == null) {
-                    s.setNull(i + 1, Types.VARCHAR);
+                    // Untyped: PostgreSQL refuses a VARCHAR null for a BIGINT column; SQLite ignores the type.
+                    s.setNull(i + 1, Types.NULL);
                 } else if (arg instanceof byte[] bytes) {
                     s.setBytes(i + 1, bytes);
                 } else {

@@ -127,6 +127,20 @@ final class SqliteDatabase implements JdbcDatabase {
         }
     }
 
+    /** WAL gives a read transaction its snapshot: opened by the first statement, ended by the rollback. */
+    @Override
+    public <T> T readSnapshot(SqlWork<T> work) {
+        return read(c -> {
+            c.setAutoCommit(false);
+            try {
+                return work.run(c);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
     private void rollbackQuietly(Throwable cause) {
         try {
             writer.rollback();

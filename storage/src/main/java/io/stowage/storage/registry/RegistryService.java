@@ -333,6 +333,15 @@ public final class RegistryService {
         return Page.of(metadata.listTags(repository, last, limit + 1), limit);
     }
 
+    /**
+     * Throws unless both backends answer now: one query of the metadata store and one look at the
+     * blob store. For the readiness probe.
+     */
+    public void checkReady() throws IOException {
+        metadata.listRepositories(null, 1);
+        blobs.checkReachable();
+    }
+
     /** One page of repository names, sorted. */
     public Page listRepositories(String last, int limit) {
         return Page.of(metadata.listRepositories(last, limit + 1), limit);

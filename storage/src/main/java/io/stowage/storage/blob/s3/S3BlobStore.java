@@ -155,6 +155,11 @@ public final class S3BlobStore implements BlobStore {
 
     /** Lists the state objects, then reads each: sessions in progress are few. */
     @Override
+    public void checkReachable() throws IOException {
+        bucket.requireReachable();
+    }
+
+    @Override
     public void forEachUpload(Consumer<UploadState> visitor) throws IOException {
         List<String> ids = new ArrayList<>();
         bucket.list(keys.uploadsPrefix(), object -> keys.uploadIdOfState(object.key()).ifPresent(ids::add));

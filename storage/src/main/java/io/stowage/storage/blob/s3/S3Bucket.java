@@ -1,5 +1,6 @@
 package io.stowage.storage.blob.s3;
 
+import io.stowage.storage.error.BackendUnavailableException;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -25,7 +26,8 @@ import java.util.function.Consumer;
  * The S3 operations the store uses, on one bucket, in the store's terms: a missing object is an
  * empty {@link Optional} or {@code false}, every other failure an {@link IOException} naming the
  * operation and key (the SDK's exceptions are unchecked, and the registry's callers handle
- * {@code IOException}). Thread-safe, like the SDK client it wraps.
+ * {@code IOException}); a server that is down or overloaded is a {@link BackendUnavailableException}.
+ * Thread-safe, like the SDK client it wraps.
  */
 final class S3Bucket {
 
@@ -167,8 +169,11 @@ final class S3Bucket {
         try {
             return call.run();
         } catch (SdkException e) {
-            throw new IOException("S3 " + operation + " failed bucket=" + bucket + " key=" + key + ": "
-                    + e.getMessage(), e);
+            String what = "S3 " + operation + " failed bucket=" + bucket + " key=" + key + ": " + e.getMessage();
+            if (S3Outages.isOutage(e)) {
+                throw new BackendUnavailableException(BackendUnavailableException.OBJECT_STORE, what, e);
+            }
+            throw new IOException(what, e);
         }
     }
 
