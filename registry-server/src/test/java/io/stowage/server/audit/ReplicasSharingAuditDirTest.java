@@ -92,6 +92,7 @@ class ReplicasSharingAuditDirTest {
         }
         assertEquals(Set.of("east-0", "west-0"), replicas);
 
+        assertFalse(json(new OciApi(east).get("/admin/audit/shipping")).path("configured").asBoolean());
         for (TestRegistry replica : List.of(east, west)) {
             JsonNode verify = json(new OciApi(replica).get("/admin/audit/verify"));
             assertTrue(verify.path("ok").asBoolean(), verify.toString());

@@ -159,6 +159,12 @@ class AuditShippingTest {
         Cli intact = verifyBucket();
         assertEquals(0, intact.exit(), intact.output());
         assertTrue(intact.output().contains("OK replica ship-0"), intact.output());
+        HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + registry.address().getPort() + "/admin/audit/shipping")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, status.statusCode());
+        assertTrue(status.body().contains("\"configured\":true") && status.body().contains("\"replica\":\"ship-0\"")
+                && status.body().contains("\"failuresInARow\":0"), status.body());
 
         // Object Lock would refuse this overwrite; S3Proxy does not enforce it, so the verifier must catch it.
         String key = "prod/ship-0/" + SegmentFiles.name(2);
