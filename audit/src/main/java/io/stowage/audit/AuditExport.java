@@ -16,15 +16,16 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Writes the records of a log directory that fall in a time range, for a SIEM: as JSON lines
- * (each line exactly as stored, so hashes still check) or as CSV with one column per field and
- * {@code detail} as JSON. Streams segment by segment; memory does not grow with the log.
+ * Writes the records of audit chains that fall in a time range, for a SIEM: as JSON lines
+ * (each line exactly as stored, so hashes still check) or as CSV with one column per field,
+ * {@code detail} as JSON and the chain's replica last. Chain by chain (in the order given), each
+ * in seq order; streams segment by segment, so memory does not grow with the log.
  */
 public final class AuditExport {
     /** The CSV columns, in order. */
     public static final List<String> COLUMNS = List.of("seq", "time", "kind", "requestId", "actor", "remoteAddr",
             "method", "path", "action", "repository", "reference", "digest", "status", "bytesIn", "bytesOut",
-            "durationMs", "userAgent", "detail", "prevHash", "hash");
+            "durationMs", "userAgent", "detail", "prevHash", "hash", "replica");
 
     public enum Format { JSONL, CSV }
 
@@ -39,8 +40,8 @@ public final class AuditExport {
      * @param filter further selection (repository, actor ...), or null for all
      * @return the number of records written
      */
-    public static long export(Path dir, Instant since, Instant until, Predicate<AuditRecord> filter, Format format,
-                              OutputStream out) throws IOException {
+    public static long export(List<AuditChains.Chain> chains, Instant since, Instant until,
+                              Predicate<AuditRecord> filter, Format format, OutputStream out) throws IOException {
         Predicate<AuditRecord> selected = record -> {
             Instant time = record.entry().time();
             return (since == null || !time.isBefore(since)) && (until == null || time.isBefore(until))
@@ -51,31 +52,41 @@ public final class AuditExport {
         COLUMNS.forEach(columns::addColumn);
         try (SequenceWriter csv = format == Format.CSV
                 ? new CsvMapper().writer(columns.build().withHeader()).writeValues(nonClosing(out)) : null) {
-            for (Path segment : SegmentFiles.list(dir)) {
-                SegmentFiles.readLines(segment, 0, line -> {
-                    if (!line.complete()) {
-                        return false;
-                    }
-                    AuditRecord record = RecordCodec.fromMap(RecordCodec.parse(line.bytes()));
-                    if (selected.test(record)) {
-                        if (csv != null) {
-                            csv.write(csvRow(record));
-                        } else {
-                            out.write(line.bytes());
-                            out.write('\n');
-                        }
-                        written[0]++;
-                    }
-                    return true;
-                });
+            for (AuditChains.Chain chain : chains) {
+                written[0] += exportChain(chain, selected, csv, out);
             }
         }
         out.flush();
         return written[0];
     }
 
-    private static Map<String, Object> csvRow(AuditRecord record) throws JsonProcessingException {
+    private static long exportChain(AuditChains.Chain chain, Predicate<AuditRecord> selected, SequenceWriter csv,
+                                    OutputStream out) throws IOException {
+        long[] written = {0};
+        for (Path segment : SegmentFiles.list(chain.directory())) {
+            SegmentFiles.readLines(segment, 0, line -> {
+                if (!line.complete()) {
+                    return false;
+                }
+                AuditRecord record = RecordCodec.fromMap(RecordCodec.parse(line.bytes()));
+                if (selected.test(record)) {
+                    if (csv != null) {
+                        csv.write(csvRow(record, chain.replica()));
+                    } else {
+                        out.write(line.bytes());
+                        out.write('\n');
+                    }
+                    written[0]++;
+                }
+                return true;
+            });
+        }
+        return written[0];
+    }
+
+    private static Map<String, Object> csvRow(AuditRecord record, String chainReplica) throws JsonProcessingException {
         Map<String, Object> fields = RecordCodec.toMap(record);
+        fields.putIfAbsent("replica", chainReplica);
         Map<String, Object> row = new LinkedHashMap<>();
         for (String column : COLUMNS) {
             Object value = fields.get(column);

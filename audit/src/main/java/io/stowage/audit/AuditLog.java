@@ -30,6 +30,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The appending side of the log. Callers hand in {@link AuditEntry entries} from any thread and
@@ -42,6 +43,11 @@ import java.util.function.Consumer;
  * failed batch's futures fail, and the writer retries the same records (noting the failure in
  * their detail) until the disk takes them, so no record is dropped. A torn last line left by a
  * crash was never acknowledged; it is cut off when the log opens, and the opening is recorded.
+ *
+ * <p>One log writes one chain, that of {@link AuditSettings#replica()} (written into every
+ * record), in {@link AuditSettings#directory()}; it holds the chain's {@code writer.lock} from
+ * open to close, so a second writer is refused ({@link ChainLockedException}). {@link AuditChains}
+ * lays the chains of several replicas out side by side.
  */
 public final class AuditLog implements AuditSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
@@ -62,6 +68,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private final Clock clock;
     private final Timestamper timestamper;
     private final FileStore fileStore;
+    private final ChainLock chainLock;
     /** Changes, checkpoint requests and the close marker: each wakes the writer at once. */
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     /**
@@ -79,6 +86,9 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private volatile boolean closing;
     private volatile long lastWrittenSeq;
     private volatile Consumer<List<WrittenRecord>> durableListener = written -> { };
+    /** Which segments a purge may delete besides the retention rule, and why not the others. */
+    private volatile Predicate<String> purgeable = name -> true;
+    private volatile String notPurgeableReason = "";
 
     // Writer-thread state.
     private FileChannel channel;
@@ -105,6 +115,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         this.timestamper = timestamper;
         Files.createDirectories(settings.directory());
         this.fileStore = Files.getFileStore(settings.directory());
+        this.chainLock = ChainLock.acquire(settings.directory(), settings.replica());
         this.writer = new Thread(this::run, "audit-writer");
         this.writer.setDaemon(true);
     }
@@ -118,7 +129,14 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     public static AuditLog open(AuditSettings settings, SigningKey key, Clock clock, Timestamper timestamper)
             throws IOException {
         AuditLog auditLog = new AuditLog(settings, key, clock, timestamper);
-        Map<String, Object> recovered = auditLog.recover();
+        Map<String, Object> recovered;
+        try {
+            recovered = auditLog.recover();
+        } catch (IOException | RuntimeException e) {
+            auditLog.closeChannel();
+            auditLog.releaseLock();
+            throw e;
+        }
         auditLog.writer.start();
         recovered.put("keyId", auditLog.verifyingKey.keyId());
         auditLog.append(AuditEntry.event(clock.instant(), "audit.open", REGISTRY_ACTOR, null, null, null, recovered));
@@ -156,6 +174,16 @@ public final class AuditLog implements AuditSink, AutoCloseable {
      */
     public void onDurable(Consumer<List<WrittenRecord>> listener) {
         this.durableListener = listener == null ? written -> { } : listener;
+    }
+
+    /**
+     * Lets {@link #purge} delete only segments {@code mayDelete} accepts (by file name), e.g. those
+     * already shipped to write-once storage; a purge that would delete another is refused whole,
+     * with {@code reason}.
+     */
+    public void purgeOnly(Predicate<String> mayDelete, String reason) {
+        this.purgeable = mayDelete;
+        this.notPurgeableReason = reason;
     }
 
     /** Writes a checkpoint of the open segment now (if it has unsigned records); completes when durable. */
@@ -238,6 +266,10 @@ public final class AuditLog implements AuditSink, AutoCloseable {
             return List.of();
         }
         List<String> names = doomed.stream().map(p -> p.getFileName().toString()).toList();
+        List<String> kept = names.stream().filter(purgeable.negate()).toList();
+        if (!kept.isEmpty()) {
+            throw new PurgeRefusedException("no segment purged: " + kept + " " + notPurgeableReason, kept);
+        }
         Map<String, Object> detail = new TreeMap<>();
         detail.put("segments", names);
         detail.put("throughSegment", names.get(names.size() - 1));
@@ -266,6 +298,18 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (!writer.isAlive()) {
+            // A writer still retrying a failing disk keeps the chain: no other log may start on it.
+            releaseLock();
+        }
+    }
+
+    private void releaseLock() {
+        try {
+            chainLock.close();
+        } catch (IOException e) {
+            log.warn("releasing the audit chain lock failed", e);
+        }
     }
 
     // ---- recovery -------------------------------------------------------------------------
@@ -282,6 +326,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         }
         Path newest = segments.get(segments.size() - 1);
         SegmentState state = SegmentState.read(newest);
+        if (state.replica != null && !state.replica.equals(settings.replica())) {
+            throw new IOException("the audit chain in " + settings.directory() + " belongs to replica '" + state.replica
+                    + "', not to " + (settings.replica() == null ? "a log without a replica id" : "'" + settings.replica()
+                    + "'") + "; a chain is only ever continued by its own replica");
+        }
         if (state.tornBytes > 0) {
             log.warn("audit segment {} ends with {} bytes of an incomplete record (a crash mid-write); cutting them off",
                     newest.getFileName(), state.tornBytes);
@@ -522,7 +571,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         String prev = lastHash;
         int[] lengths = new int[entries.size()];
         for (AuditEntry entry : entries) {
-            RecordCodec.Encoded encoded = RecordCodec.encode(++seq, entry, prev);
+            RecordCodec.Encoded encoded = RecordCodec.encode(++seq, settings.replica(), entry, prev);
             lengths[records.size()] = encoded.line().length;
             buffer = room(buffer, encoded.line().length + 1);
             buffer.put(encoded.line()).put((byte) '\n');
@@ -591,7 +640,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         String time = RecordCodec.TIME.format(clock.instant());
         Checkpoint checkpoint = new Checkpoint(SegmentFiles.name(segmentNumber),
                 segmentCount == 0 ? lastSeq + 1 : segmentFirstSeq, lastSeq, segmentCount, lastHash, seal, time,
-                verifyingKey.keyId());
+                verifyingKey.keyId(), settings.replica());
         byte[] statement = checkpoint.signedBytes();
         Map<String, Object> detail = new TreeMap<>();
         detail.put("statement", checkpoint.statement());
@@ -683,6 +732,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
         Instant firstTime;
         long lastSeq;
         String lastHash;
+        /** The replica of the newest record, null when it names none. */
+        String replica;
         long sinceCheckpoint;
         boolean sealed;
 
@@ -707,6 +758,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
                 state.count++;
                 state.lastSeq = record.seq();
                 state.lastHash = record.hash();
+                state.replica = record.replica();
                 state.goodBytes = line.offset() + line.bytes().length + 1;
                 if (AuditEntry.CHECKPOINT.equals(record.entry().kind())) {
                     state.sinceCheckpoint = 0;

@@ -15,7 +15,12 @@ import java.util.TreeMap;
  * the one before, sequence numbers gap-free across segments, segment files contiguous (or their
  * removal accounted for by an audited purge), every checkpoint's signature and statement
  * correct, every segment but the newest sealed, no record after the newest checkpoint, and the
- * log reaching at least as far as {@code head.json} says it did. Stops at the first problem.
+ * log reaching at least as far as {@code head.json} says it did, and every record of the one
+ * replica the chain belongs to. Stops at the first problem.
+ *
+ * <p>A chain may start with records that name no replica (written before chains had replicas,
+ * then continued by one, see docs/audit.md); once a record names its replica, every later
+ * one must name the same.
  */
 public final class AuditVerifier {
     private final VerifyingKey key;
@@ -32,14 +37,25 @@ public final class AuditVerifier {
         this.allowUnsignedTail = allowUnsignedTail;
     }
 
+    /** Verifies the chain in {@code dir}, whichever replica's it is. */
     public VerifyReport verify(Path dir) throws IOException {
-        return new Run(dir).verify();
+        return new Run(dir, null).verify();
+    }
+
+    /** Verifies the chain in {@code dir}, which must be that of {@code replica} (null: no replica expected). */
+    public VerifyReport verify(Path dir, String replica) throws IOException {
+        return new Run(dir, replica).verify();
     }
 
     /** One verification pass; holds the chain state as it walks the segments. */
     private final class Run {
         private final Path dir;
+        /** The replica the chain must belong to, or null to accept whichever its records name. */
+        private final String chainReplica;
+        /** The replica named by the records so far; null while they name none. */
+        private String seenReplica;
         private final Map<Long, String> checkpointHashes = new HashMap<>();
+        private final Map<String, VerifyReport.Sighting> otherReplicas = new TreeMap<>();
         private int segments;
         private long records;
         private Long expectedSeq;
@@ -52,11 +68,21 @@ public final class AuditVerifier {
         private long firstPresentNumber;
         private boolean purgeAccounted;
 
-        Run(Path dir) {
+        Run(Path dir, String chainReplica) {
             this.dir = dir;
+            this.chainReplica = chainReplica;
         }
 
+        /** {@code head.json} as it was before the walk, or null: read first, so a live log's newer head is never compared with segments read earlier. */
+        private byte[] headBytes;
+
         VerifyReport verify() throws IOException {
+            Path headFile = dir.resolve(SegmentFiles.HEAD_FILE);
+            try {
+                headBytes = Files.readAllBytes(headFile);
+            } catch (java.nio.file.NoSuchFileException e) {
+                headBytes = null;
+            }
             List<Path> files = SegmentFiles.list(dir);
             if (files.isEmpty()) {
                 return failed(SegmentFiles.name(1), 1, "no audit segments in " + dir);
@@ -99,9 +125,8 @@ public final class AuditVerifier {
 
         /** Compares the log with {@code head.json}, the newest checkpoint as the registry last published it. */
         private VerifyReport head(String lastSegment) throws IOException {
-            Path headFile = dir.resolve(SegmentFiles.HEAD_FILE);
-            if (Files.exists(headFile)) {
-                byte[] bytes = Files.readAllBytes(headFile);
+            if (headBytes != null) {
+                byte[] bytes = headBytes;
                 String text = new String(bytes, StandardCharsets.UTF_8).strip();
                 AuditRecord head;
                 try {
@@ -180,6 +205,10 @@ public final class AuditVerifier {
             if (!Arrays.equals(RecordCodec.canonical(fields), line)) {
                 return new VerifyReport.Problem(segment, record.seq(), "the line is not in canonical form: it was altered");
             }
+            VerifyReport.Problem foreign = replica(segment, record);
+            if (foreign != null) {
+                return foreign;
+            }
             boolean checkpoint = AuditEntry.CHECKPOINT.equals(record.entry().kind());
             if (checkpoint) {
                 VerifyReport.Problem bad = checkpoint(segment, record, segmentFirst[0], count[0]);
@@ -200,6 +229,9 @@ public final class AuditVerifier {
             if ("audit.purge".equals(record.entry().action())) {
                 notePurge(record);
             }
+            if (AuditChains.REPLICAS_EVENT.equals(record.entry().action())) {
+                noteReplicas(record);
+            }
             if (checkpoint) {
                 Checkpoint statement = Checkpoint.fromDetail(record.entry().detail());
                 sealed[0] = statement.sealed();
@@ -218,6 +250,25 @@ public final class AuditVerifier {
             return null;
         }
 
+        /** A record of another replica than the chain's, or one naming none after records that did. */
+        private VerifyReport.Problem replica(String segment, AuditRecord record) {
+            String named = record.replica();
+            if (named == null) {
+                return seenReplica == null ? null : new VerifyReport.Problem(segment, record.seq(), "the record names "
+                        + "no replica, yet records of replica '" + seenReplica + "' come before it: it was altered");
+            }
+            if (chainReplica != null && !chainReplica.equals(named)) {
+                return new VerifyReport.Problem(segment, record.seq(), "the record belongs to replica '" + named
+                        + "', but this is the chain of replica '" + chainReplica + "'");
+            }
+            if (seenReplica != null && !seenReplica.equals(named)) {
+                return new VerifyReport.Problem(segment, record.seq(), "the record belongs to replica '" + named
+                        + "', but the records before it to '" + seenReplica + "'");
+            }
+            seenReplica = named;
+            return null;
+        }
+
         private VerifyReport.Problem checkpoint(String segment, AuditRecord record, long segmentFirst, long count) {
             Checkpoint statement;
             try {
@@ -232,7 +283,8 @@ public final class AuditVerifier {
             long first = segmentFirst < 0 ? record.seq() : segmentFirst;
             boolean matches = segment.equals(statement.segment()) && statement.firstSeq() == first
                     && statement.lastSeq() == record.seq() - 1 && statement.count() == count
-                    && statement.lastHash().equals(record.prevHash());
+                    && statement.lastHash().equals(record.prevHash())
+                    && java.util.Objects.equals(statement.replica(), record.replica());
             if (!matches) {
                 return new VerifyReport.Problem(segment, record.seq(), "the checkpoint's signed statement " + statement
                         + " does not describe the records before it");
@@ -245,6 +297,14 @@ public final class AuditVerifier {
             Checkpoint statement = Checkpoint.fromDetail(detail);
             byte[] signature = Checkpoint.signature(detail);
             return signature != null && key.verify(statement.signedBytes(), signature);
+        }
+
+        private void noteReplicas(AuditRecord record) {
+            Map<String, Object> detail = record.entry().detail();
+            if (detail != null && detail.get("replicas") instanceof Map<?, ?> seen) {
+                seen.forEach((replica, keyId) -> otherReplicas.put(String.valueOf(replica),
+                        new VerifyReport.Sighting(String.valueOf(keyId), record.seq())));
+            }
         }
 
         /** An audited purge accounts for missing oldest segments when it names exactly where the log now starts. */
@@ -269,7 +329,7 @@ public final class AuditVerifier {
 
         private VerifyReport report(VerifyReport.Problem problem) {
             return new VerifyReport(problem == null, segments, records, last == null ? 0 : last.seq(), lastCheckpoint,
-                    problem);
+                    problem, otherReplicas);
         }
     }
 }

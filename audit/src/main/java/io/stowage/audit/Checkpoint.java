@@ -11,9 +11,12 @@ import java.util.TreeMap;
  * checkpoint is the last line of its segment. In a record, the statement sits under
  * {@code detail.statement}, the base64 signature under {@code detail.signature}, and an optional
  * RFC 3161 token over SHA-256 of the canonical statement under {@code detail.timestampToken}.
+ *
+ * <p>{@code replica} names the chain; checkpoints written before chains had replicas have none,
+ * and their statement (and so the bytes signed) is exactly what it was.
  */
 public record Checkpoint(String segment, long firstSeq, long lastSeq, long count, String lastHash, boolean sealed,
-                         String time, String keyId) {
+                         String time, String keyId, String replica) {
 
     public static final String ACTION = "audit.checkpoint";
 
@@ -27,6 +30,9 @@ public record Checkpoint(String segment, long firstSeq, long lastSeq, long count
         map.put("sealed", sealed);
         map.put("time", time);
         map.put("keyId", keyId);
+        if (replica != null) {
+            map.put("replica", replica);
+        }
         return map;
     }
 
@@ -42,7 +48,7 @@ public record Checkpoint(String segment, long firstSeq, long lastSeq, long count
         try {
             return new Checkpoint((String) s.get("segment"), (Long) s.get("firstSeq"), (Long) s.get("lastSeq"),
                     (Long) s.get("count"), (String) s.get("lastHash"), (Boolean) s.get("sealed"),
-                    (String) s.get("time"), (String) s.get("keyId"));
+                    (String) s.get("time"), (String) s.get("keyId"), (String) s.get("replica"));
         } catch (ClassCastException | NullPointerException e) {
             throw new MalformedRecordException("malformed checkpoint statement: " + e.getMessage());
         }

@@ -21,8 +21,8 @@ final class PlainLineEncoder {
     private int length;
 
     /** The record's line, or null when the record is not plain (see the class comment). */
-    RecordCodec.Encoded encode(long seq, AuditEntry e, String prevHash) {
-        if (e.detail() != null || !plain(e) || !plain(prevHash)) {
+    RecordCodec.Encoded encode(long seq, String replica, AuditEntry e, String prevHash) {
+        if (e.detail() != null || !plain(e) || !plain(prevHash) || !plain(replica)) {
             return null;
         }
         LocalDateTime time = LocalDateTime.ofEpochSecond(e.time().getEpochSecond(), e.time().getNano(), ZoneOffset.UTC);
@@ -44,6 +44,7 @@ final class PlainLineEncoder {
         ascii(",\"prevHash\":\"").ascii(prevHash).ascii("\"");
         string("reference", e.reference());
         string("remoteAddr", e.remoteAddr());
+        string("replica", replica);
         string("repository", e.repository());
         string("requestId", e.requestId());
         ascii(",\"seq\":").ascii(Long.toString(seq));
@@ -62,7 +63,7 @@ final class PlainLineEncoder {
         System.arraycopy(buffer, 0, line, 0, split);
         System.arraycopy(field, 0, line, split, field.length);
         System.arraycopy(buffer, split, line, split + field.length, length - split);
-        return new RecordCodec.Encoded(new AuditRecord(seq, e, prevHash, hash), line);
+        return new RecordCodec.Encoded(new AuditRecord(seq, replica, e, prevHash, hash), line);
     }
 
     private static boolean plain(AuditEntry e) {

@@ -54,6 +54,7 @@ public final class RecordCodec {
         put(map, "requestId", e.requestId());
         put(map, "actor", e.actor());
         put(map, "remoteAddr", e.remoteAddr());
+        put(map, "replica", record.replica());
         put(map, "method", e.method());
         put(map, "path", e.path());
         map.put("action", e.action());
@@ -72,9 +73,9 @@ public final class RecordCodec {
     }
 
     /** Gives a sequenced entry its hash: the record as it is written. */
-    public static AuditRecord seal(long seq, AuditEntry entry, String prevHash) {
-        AuditRecord unhashed = new AuditRecord(seq, entry, prevHash, null);
-        return new AuditRecord(seq, entry, prevHash, hash(prevHash, canonical(toMap(unhashed))));
+    public static AuditRecord seal(long seq, String replica, AuditEntry entry, String prevHash) {
+        AuditRecord unhashed = new AuditRecord(seq, replica, entry, prevHash, null);
+        return new AuditRecord(seq, replica, entry, prevHash, hash(prevHash, canonical(toMap(unhashed))));
     }
 
     /** A record as written: the record with its hash, and its line (without the newline). */
@@ -88,13 +89,13 @@ public final class RecordCodec {
      * way the hash is spliced into the body it was computed over, and the bytes are exactly those
      * of {@link #line(AuditRecord)} of {@link #seal}, which a test checks.
      */
-    public static Encoded encode(long seq, AuditEntry e, String prevHash) {
-        Encoded plain = PLAIN.get().encode(seq, e, prevHash);
-        return plain != null ? plain : encodeEscaping(seq, e, prevHash);
+    public static Encoded encode(long seq, String replica, AuditEntry e, String prevHash) {
+        Encoded plain = PLAIN.get().encode(seq, replica, e, prevHash);
+        return plain != null ? plain : encodeEscaping(seq, replica, e, prevHash);
     }
 
     /** {@link #encode} through Jackson's generator, for any record; package-private for the test. */
-    static Encoded encodeEscaping(long seq, AuditEntry e, String prevHash) {
+    static Encoded encodeEscaping(long seq, String replica, AuditEntry e, String prevHash) {
         ByteArrayOutputStream body = new ByteArrayOutputStream(512);
         int split;
         try (JsonGenerator g = CANONICAL.getFactory().createGenerator(body)) {
@@ -118,6 +119,7 @@ public final class RecordCodec {
             g.writeStringField("prevHash", prevHash);
             string(g, "reference", e.reference());
             string(g, "remoteAddr", e.remoteAddr());
+            string(g, "replica", replica);
             string(g, "repository", e.repository());
             string(g, "requestId", e.requestId());
             g.writeNumberField("seq", seq);
@@ -135,7 +137,7 @@ public final class RecordCodec {
         System.arraycopy(unhashed, 0, line, 0, split);
         System.arraycopy(field, 0, line, split, field.length);
         System.arraycopy(unhashed, split, line, split + field.length, unhashed.length - split);
-        return new Encoded(new AuditRecord(seq, e, prevHash, hash), line);
+        return new Encoded(new AuditRecord(seq, replica, e, prevHash, hash), line);
     }
 
     private static void string(JsonGenerator g, String name, String value) throws IOException {
@@ -192,8 +194,8 @@ public final class RecordCodec {
                     map.get("status") == null ? null : ((Long) map.get("status")).intValue(),
                     (Long) map.get("bytesIn"), (Long) map.get("bytesOut"), (Long) map.get("durationMs"),
                     (String) map.get("userAgent"), (Map<String, Object>) map.get("detail"));
-            return new AuditRecord((Long) map.get("seq"), entry, (String) map.get("prevHash"),
-                    (String) map.get("hash"));
+            return new AuditRecord((Long) map.get("seq"), (String) map.get("replica"), entry,
+                    (String) map.get("prevHash"), (String) map.get("hash"));
         } catch (RuntimeException e) {
             throw new MalformedRecordException("not a record: " + e.getMessage());
         }

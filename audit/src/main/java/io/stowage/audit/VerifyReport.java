@@ -8,9 +8,19 @@ import java.util.Map;
  *
  * @param lastCheckpoint the statement of the newest checkpoint, null when there is none
  * @param problem        null when intact
+ * @param otherReplicas  the other chains this one's {@code audit.replicas} records name, with the
+ *                       key id and seq of the latest sighting (verified records only)
  */
 public record VerifyReport(boolean ok, int segments, long records, long lastSeq, Map<String, Object> lastCheckpoint,
-                           Problem problem) {
+                           Problem problem, Map<String, Sighting> otherReplicas) {
+
+    public VerifyReport {
+        otherReplicas = Map.copyOf(otherReplicas);
+    }
+
+    /** Another replica's chain as a record of this one saw it: the key id it verified with, at which seq. */
+    public record Sighting(String keyId, long seq) {
+    }
 
     /** Where verification failed: the segment file, the sequence number at which the chain breaks, and why. */
     public record Problem(String segment, long seq, String reason) {

@@ -240,7 +240,7 @@ class AuditLogTest {
     @Test
     void retentionShorterThanThirteenMonthsIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> new AuditSettings(dir(), AuditSettings.DEFAULT_SEGMENT_BYTES,
-                true, Duration.ofMinutes(1), 0, Duration.ofDays(30)));
+                true, Duration.ofMinutes(1), 0, Duration.ofDays(30), null));
     }
 
     private AuditRecord readHead() throws IOException {

@@ -22,8 +22,9 @@ class RecordCodecTest {
         String prev = AuditRecord.GENESIS_HASH;
         for (int i = 1; i <= 2000; i++) {
             AuditEntry entry = randomEntry(random, i);
-            RecordCodec.Encoded fast = RecordCodec.encode(i, entry, prev);
-            AuditRecord generic = RecordCodec.seal(i, entry, prev);
+            String replica = maybe(random, "replica-" + (i % 3));
+            RecordCodec.Encoded fast = RecordCodec.encode(i, replica, entry, prev);
+            AuditRecord generic = RecordCodec.seal(i, replica, entry, prev);
             assertEquals(generic.hash(), fast.record().hash(), "hash of " + entry);
             assertArrayEquals(RecordCodec.line(generic), fast.line(), () -> new String(fast.line(), StandardCharsets.UTF_8));
             assertTrue(Arrays.equals(RecordCodec.canonical(RecordCodec.parse(fast.line())), fast.line()), "re-encodes to itself");
@@ -46,10 +47,12 @@ class RecordCodecTest {
                     random.nextBoolean() ? 200 + i % 300 : null, random.nextBoolean() ? random.nextLong(Long.MAX_VALUE) : null,
                     random.nextBoolean() ? 0L : null, random.nextBoolean() ? (long) i : null,
                     maybe(random, "skopeo/1.13 (go1.21)"), null);
-            RecordCodec.Encoded fast = RecordCodec.encode(i, entry, prev);
-            assertArrayEquals(RecordCodec.encodeEscaping(i, entry, prev).line(), fast.line(),
+            String replica = maybe(random, "registry-" + (i % 5));
+            RecordCodec.Encoded fast = RecordCodec.encode(i, replica, entry, prev);
+            assertArrayEquals(RecordCodec.encodeEscaping(i, replica, entry, prev).line(), fast.line(),
                     () -> new String(fast.line(), StandardCharsets.UTF_8));
-            assertArrayEquals(RecordCodec.line(RecordCodec.seal(i, entry, prev)), fast.line());
+            assertArrayEquals(RecordCodec.line(RecordCodec.seal(i, replica, entry, prev)), fast.line());
+            assertEquals(replica, RecordCodec.fromMap(RecordCodec.parse(fast.line())).replica());
             prev = fast.record().hash();
         }
     }

@@ -1,11 +1,15 @@
 package io.stowage.server;
 
+import io.stowage.audit.AuditChains;
 import io.stowage.audit.AuditEntry;
 import io.stowage.audit.AuditLog;
 import io.stowage.audit.AuditSink;
 import io.stowage.audit.SigningKey;
 import io.stowage.audit.Timestamper;
-import io.stowage.audit.index.AuditIndex;
+import io.stowage.audit.index.ReplicaIndexes;
+import io.stowage.audit.ship.SegmentShipper;
+import io.stowage.audit.ship.ShipSettings;
+import io.stowage.server.audit.S3SegmentArchive;
 import io.stowage.audit.tsa.Rfc3161Timestamper;
 import io.stowage.gc.GarbageCollector;
 import io.stowage.gc.GcSettings;
@@ -86,7 +90,11 @@ public final class Registry implements AutoCloseable {
     private final GarbageCollector gc;
     private final Backups backups;
     private final AuditLog auditLog;
-    private final AuditIndex auditIndex;
+    private final String replicaId;
+    private final ReplicaIndexes auditIndex;
+    /** Null unless audit.ship is configured. */
+    private final SegmentShipper auditShipper;
+    private final S3SegmentArchive auditArchive;
     private final AuditSink audit;
     private final WorkerPool workers;
     private final HttpServer server;
@@ -113,15 +121,26 @@ public final class Registry implements AutoCloseable {
         this.scrubRepairFrom = RepairSources.fromConfig(config.scrub); // a bad scrub.repairFrom too
         // Before anything that holds files or threads: an unreachable database stops the start with nothing to undo.
         JdbcMetadataStore jdbc = openMetadata(config, dataDir, clock);
-        this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, clock) : null;
+        this.replicaId = ReplicaIdentity.resolve(config.replica.id, dataDir);
+        AuditChains chains = new AuditChains(config.audit.directory(dataDir));
+        this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, chains, replicaId, clock) : null;
         log.debug("startup auditLog ms={}", (System.nanoTime() - started) / 1_000_000);
         this.audit = auditLog == null ? AuditSink.NONE : auditLog;
+        // One index file per chain; the audit-index.db of the single-chain layout is no longer read.
         this.auditIndex = auditLog == null ? null
-                : AuditIndex.open(dataDir.resolve("audit-index.db"), auditLog.settings().directory());
+                : new ReplicaIndexes(dataDir.resolve("audit-index"), chains, replicaId);
         if (auditIndex != null) {
             auditLog.onDurable(auditIndex::recordsDurable);
         }
         log.debug("startup auditIndex ms={}", (System.nanoTime() - started) / 1_000_000);
+        // A bucket that does not exist stops the start here, before the listener opens.
+        this.auditArchive = auditLog != null && config.audit.ship.enabled()
+                ? openArchive(config.audit.ship, auditLog) : null;
+        this.auditShipper = auditArchive == null ? null : new SegmentShipper(auditLog, auditArchive,
+                ShipSettings.of(config.audit.ship.retention), clock);
+        if (auditShipper != null) {
+            auditLog.purgeOnly(auditShipper::isShipped, "(not yet shipped to " + auditArchive.describe() + ")");
+        }
         this.blobs = BlobStores.open(config.storage, dataDir, clock);
         log.debug("startup metadata ms={}", (System.nanoTime() - started) / 1_000_000);
         this.metadata = jdbc;
@@ -140,7 +159,7 @@ public final class Registry implements AutoCloseable {
         JournalRoutes.register(router, journal);
         GcRoutes.register(router, gc);
         ReimportRoutes.register(router, new Reimporter(service, metadata, blobs, journal,
-                new PushProvenance(auditIndex), audit, gc::paused, clock));
+                new PushProvenance(auditIndex == null ? null : auditIndex::byReplica), audit, gc::paused, clock));
         this.imports = new ImportJobs(clock);
         ImportRoutes.register(router, imports, new LayoutImporter(service, metadata, blobs, audit, clock));
         BackupRoutes.register(router, backups, new BackupRoutes.Schedule(
@@ -150,7 +169,7 @@ public final class Registry implements AutoCloseable {
         ScrubRoutes.register(router, scrubs, new ScrubRoutes.Settings(config.scrub.interval, config.scrub.maxBytesPerSecond,
                 scrubRepairFrom, scrubSchedule));
         if (auditLog != null) {
-            AuditRoutes.register(router, auditLog, auditIndex);
+            AuditRoutes.register(router, auditLog, auditIndex, chains, auditShipper);
         }
         OpsRoutes.register(router, service);
         access.registerRoutes(router);
@@ -173,6 +192,9 @@ public final class Registry implements AutoCloseable {
         });
         long interval = config.uploads.purgeInterval.toMillis();
         jobs.scheduleWithFixedDelay(() -> purgeUploads(clock), interval, interval, TimeUnit.MILLISECONDS);
+        if (auditShipper != null) {
+            auditShipper.start(); // its own thread: a slow or absent bucket never holds a request
+        }
         if (auditIndex != null) {
             // Keeps the index near the log, so a query never has a long backlog to index first, and
             // often enough that the rows the log hands over (AuditIndex.recordsDurable) fit their queue.
@@ -233,7 +255,13 @@ public final class Registry implements AutoCloseable {
         return auditLog;
     }
 
-    private static AuditLog openAuditLog(RegistryConfig config, Path dataDir, Clock clock) throws IOException {
+    /** This process's replica id ({@code replica.id}, or the one remembered in the data directory). */
+    public String replicaId() {
+        return replicaId;
+    }
+
+    private static AuditLog openAuditLog(RegistryConfig config, Path dataDir, AuditChains chains, String replicaId,
+                                         Clock clock) throws IOException {
         SigningKey key = SigningKey.loadOrCreate(config.audit.keyPath(dataDir));
         Path publicKey = config.audit.keyPath(dataDir).resolveSibling("audit-ed25519.pub.pem");
         if (!Files.exists(publicKey)) {
@@ -241,7 +269,21 @@ public final class Registry implements AutoCloseable {
         }
         Timestamper timestamper = config.audit.tsaUrl == null || config.audit.tsaUrl.isBlank() ? null
                 : new Rfc3161Timestamper(URI.create(config.audit.tsaUrl), config.audit.tsaTimeout);
-        return AuditLog.open(config.audit.settings(dataDir), key, clock, timestamper);
+        return chains.open(config.audit.settings(dataDir).withReplica(replicaId), key, clock, timestamper);
+    }
+
+    private static S3SegmentArchive openArchive(RegistryConfig.AuditShip ship, AuditLog auditLog) {
+        try {
+            return S3SegmentArchive.open(ship.s3Settings(), ship.keyPrefix());
+        } catch (IOException e) {
+            auditLog.close();
+            throw new ConfigException("audit.ship: " + e.getMessage(), e);
+        }
+    }
+
+    /** The shipper of sealed audit segments, or null when audit.ship is not configured; for tests. */
+    public SegmentShipper auditShipper() {
+        return auditShipper;
     }
 
     /**
@@ -368,6 +410,10 @@ public final class Registry implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (auditShipper != null) {
+                auditShipper.close();
+                auditArchive.close();
+            }
             if (auditIndex != null) {
                 closeQuietly(auditIndex);
             }

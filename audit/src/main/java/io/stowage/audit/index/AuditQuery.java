@@ -19,9 +19,11 @@ import java.time.Instant;
  * @param status     exact HTTP status of request records
  * @param afterSeq   records with a greater sequence number
  * @param limit      how many records a page holds, 1 to {@value #MAX_LIMIT}
+ * @param replica    only the chain of this replica; chosen by {@link ReplicaIndexes}, while the index of
+ *                   one chain ({@link AuditIndex}) holds one replica's records anyway and ignores it
  */
 public record AuditQuery(String repository, String actor, String action, Instant since, Instant until,
-                         Integer status, Long afterSeq, int limit) {
+                         Integer status, Long afterSeq, int limit, String replica) {
 
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 1000;
@@ -43,48 +45,55 @@ public record AuditQuery(String repository, String actor, String action, Instant
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", not " + limit);
         }
+        if (replica != null) {
+            io.stowage.audit.ReplicaId.check(replica);
+        }
     }
 
     /** Everything, from the start, {@value #DEFAULT_LIMIT} records a page. */
     public static AuditQuery all() {
-        return new AuditQuery(null, null, null, null, null, null, null, DEFAULT_LIMIT);
+        return new AuditQuery(null, null, null, null, null, null, null, DEFAULT_LIMIT, null);
     }
 
     public AuditQuery withRepository(String value) {
-        return new AuditQuery(value, actor, action, since, until, status, afterSeq, limit);
+        return new AuditQuery(value, actor, action, since, until, status, afterSeq, limit, replica);
     }
 
     public AuditQuery withActor(String value) {
-        return new AuditQuery(repository, value, action, since, until, status, afterSeq, limit);
+        return new AuditQuery(repository, value, action, since, until, status, afterSeq, limit, replica);
     }
 
     public AuditQuery withAction(String value) {
-        return new AuditQuery(repository, actor, value, since, until, status, afterSeq, limit);
+        return new AuditQuery(repository, actor, value, since, until, status, afterSeq, limit, replica);
     }
 
     /** Both ends of the time range at once, so that moving a range never passes through an invalid one. */
     public AuditQuery withTimeRange(Instant from, Instant to) {
-        return new AuditQuery(repository, actor, action, from, to, status, afterSeq, limit);
+        return new AuditQuery(repository, actor, action, from, to, status, afterSeq, limit, replica);
     }
 
     public AuditQuery withSince(Instant value) {
-        return new AuditQuery(repository, actor, action, value, until, status, afterSeq, limit);
+        return new AuditQuery(repository, actor, action, value, until, status, afterSeq, limit, replica);
     }
 
     public AuditQuery withUntil(Instant value) {
-        return new AuditQuery(repository, actor, action, since, value, status, afterSeq, limit);
+        return new AuditQuery(repository, actor, action, since, value, status, afterSeq, limit, replica);
     }
 
     public AuditQuery withStatus(Integer value) {
-        return new AuditQuery(repository, actor, action, since, until, value, afterSeq, limit);
+        return new AuditQuery(repository, actor, action, since, until, value, afterSeq, limit, replica);
     }
 
     public AuditQuery withAfterSeq(Long value) {
-        return new AuditQuery(repository, actor, action, since, until, status, value, limit);
+        return new AuditQuery(repository, actor, action, since, until, status, value, limit, replica);
     }
 
     public AuditQuery withLimit(int value) {
-        return new AuditQuery(repository, actor, action, since, until, status, afterSeq, value);
+        return new AuditQuery(repository, actor, action, since, until, status, afterSeq, value, replica);
+    }
+
+    public AuditQuery withReplica(String value) {
+        return new AuditQuery(repository, actor, action, since, until, status, afterSeq, limit, value);
     }
 
     private static void checkText(String name, String value) {

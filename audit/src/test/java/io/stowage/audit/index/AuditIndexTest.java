@@ -232,7 +232,7 @@ class AuditIndexTest {
         index.catchUp();
         List<AuditRecord> truth = log.scan();
         AuditRecord last = truth.get(truth.size() - 1);
-        AuditRecord next = RecordCodec.seal(last.seq() + 1, LogFixture.entry(9999), last.hash());
+        AuditRecord next = RecordCodec.seal(last.seq() + 1, null, LogFixture.entry(9999), last.hash());
         byte[] line = RecordCodec.line(next);
         List<Path> segments = SegmentFiles.list(log.auditDir);
         Path newest = segments.get(segments.size() - 1);

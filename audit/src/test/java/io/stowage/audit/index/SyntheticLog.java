@@ -79,7 +79,7 @@ final class SyntheticLog {
             String prev = AuditRecord.GENESIS_HASH;
             List<AuditRecord> batch = new ArrayList<>(HANDOFF);
             for (int i = 0; i < count; i++) {
-                AuditRecord record = RecordCodec.seal(i + 1L, log.entry(i, random), prev);
+                AuditRecord record = RecordCodec.seal(i + 1L, null, log.entry(i, random), prev);
                 prev = record.hash();
                 batch.add(record);
                 if (batch.size() == HANDOFF) {

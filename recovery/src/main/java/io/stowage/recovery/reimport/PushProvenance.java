@@ -9,28 +9,33 @@ import io.stowage.audit.index.AuditQuery;
 import io.stowage.storage.oci.Digest;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Answers "did this registry ever accept a push of this digest to this repository (and tag), and
  * is that record sealed under a signed checkpoint?" from the audit log's index, before re-imported
  * content is restored: what comes back from a backup or another registry is then known to be
  * exactly what was pushed here, not merely something that hashes to what someone asked for.
- * Thread-safe (the index is).
+ * With several replicas the push may have gone to any of them: every replica's chain is asked,
+ * and the earliest push found (under the tag asked for, if any) is the answer, with its replica.
+ * Thread-safe (the indexes are).
  */
 public final class PushProvenance {
     static final String PUSH_ACTION = "manifest.put";
     private static final int PAGE = AuditQuery.MAX_LIMIT;
 
-    private final AuditIndex index;
+    /** The index of each replica's chain by replica id, asked anew each time (replicas come and go); null without an audit log. */
+    private final Supplier<Map<String, AuditIndex>> chains;
 
-    /** @param index the audit index, or null when the registry runs without an audit log */
-    public PushProvenance(AuditIndex index) {
-        this.index = index;
+    /** @param chains the audit index of each replica's chain by replica id, or null when the registry runs without an audit log */
+    public PushProvenance(Supplier<Map<String, AuditIndex>> chains) {
+        this.chains = chains;
     }
 
     public boolean available() {
-        return index != null;
+        return chains != null;
     }
 
     /**
@@ -38,9 +43,28 @@ public final class PushProvenance {
      * one under {@code tag} (when given) over a push by digest or under another tag.
      */
     public Optional<PushRecord> find(String repository, String tag, Digest digest) {
-        if (index == null) {
+        if (chains == null) {
             return Optional.empty();
         }
+        PushRecord best = null;
+        for (Map.Entry<String, AuditIndex> chain : chains.get().entrySet()) {
+            PushRecord found = find(chain.getKey(), chain.getValue(), repository, tag, digest);
+            if (found != null && (best == null || better(found, best))) {
+                best = found;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** A push under the tag asked for beats one that is not; then the earlier one. */
+    private static boolean better(PushRecord candidate, PushRecord best) {
+        if (candidate.tagMatched() != best.tagMatched()) {
+            return candidate.tagMatched();
+        }
+        return candidate.time().isBefore(best.time());
+    }
+
+    private PushRecord find(String replica, AuditIndex index, String repository, String tag, Digest digest) {
         AuditQuery query = AuditQuery.all().withRepository(repository).withAction(PUSH_ACTION).withStatus(201)
                 .withLimit(PAGE);
         AuditRecord anyTag = null;
@@ -51,7 +75,7 @@ public final class PushProvenance {
                     continue;
                 }
                 if (tag == null || tag.equals(record.entry().reference())) {
-                    return Optional.of(describe(record, true));
+                    return describe(replica, index, record, true);
                 }
                 if (anyTag == null) {
                     anyTag = record;
@@ -62,16 +86,16 @@ public final class PushProvenance {
             }
             query = query.withAfterSeq(page.next());
         }
-        return Optional.ofNullable(anyTag).map(record -> describe(record, tag == null));
+        return anyTag == null ? null : describe(replica, index, anyTag, tag == null);
     }
 
-    private PushRecord describe(AuditRecord record, boolean tagMatched) {
+    private PushRecord describe(String replica, AuditIndex index, AuditRecord record, boolean tagMatched) {
         return new PushRecord(record.seq(), record.entry().time(), record.entry().actor(), record.entry().requestId(),
-                record.entry().reference(), tagMatched, checkpointCovering(record.seq()));
+                record.entry().reference(), tagMatched, checkpointCovering(index, record.seq()), replica);
     }
 
     /** The first checkpoint after {@code seq} signs it (it covers its segment up to itself); null if none yet. */
-    private CheckpointRef checkpointCovering(long seq) {
+    private static CheckpointRef checkpointCovering(AuditIndex index, long seq) {
         AuditPage page = index.query(AuditQuery.all().withAction(Checkpoint.ACTION).withAfterSeq(seq).withLimit(1));
         if (page.records().isEmpty()) {
             return null;
@@ -94,9 +118,10 @@ public final class PushProvenance {
      * @param reference  the tag or digest the push named
      * @param tagMatched false when a tag was asked for but only a push by digest or under another tag recorded it
      * @param checkpoint the signed checkpoint covering the record, or null when none has been written since
+     * @param replica    the replica whose chain holds the record ({@code seq} counts in that chain)
      */
     public record PushRecord(long seq, Instant time, String actor, String requestId, String reference,
-                             boolean tagMatched, CheckpointRef checkpoint) {
+                             boolean tagMatched, CheckpointRef checkpoint, String replica) {
     }
 
     /** A checkpoint record: its own seq and time, the segment it signs, and whether that segment is sealed. */

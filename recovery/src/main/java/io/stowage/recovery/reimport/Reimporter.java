@@ -147,7 +147,10 @@ public final class Reimporter {
         Map<String, Object> detail = RecoveryAudit.counts(content);
         detail.put("source", source.describe());
         detail.put("digestFrom", digestFrom);
-        push.ifPresent(p -> detail.put("provenanceSeq", p.seq()));
+        push.ifPresent(p -> {
+            detail.put("provenanceSeq", p.seq());
+            detail.put("provenanceReplica", p.replica());
+        });
         if (push.isEmpty()) {
             detail.put("unaudited", true);
         }
@@ -239,6 +242,7 @@ public final class Reimporter {
         detail.put("tags", restored.tags());
         if (push != null) {
             detail.put("provenanceSeq", push.seq());
+            detail.put("provenanceReplica", push.replica());
         }
         if (restored.previousDigest() != null) {
             detail.put("previousDigest", restored.previousDigest().toString());

@@ -125,6 +125,7 @@ public final class AccessRules {
         // Verifying signs a checkpoint first, but changes no record: an auditor's job.
         r.put("audit.verify", AUDITOR);
         r.put("audit.publicKey", AUDITOR);
+        r.put("audit.shipping", AUDITOR);
         r.put("audit.purge", ADMIN);
         // Re-import and import store content and restore tags: admins only; their reports are for auditors too.
         r.put("recovery.reimport", ADMIN);

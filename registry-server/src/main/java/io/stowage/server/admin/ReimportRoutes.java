@@ -79,6 +79,7 @@ public final class ReimportRoutes {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("seq", push.seq());
+        body.put("replica", push.replica());
         body.put("time", AdminJson.time(push.time()));
         body.put("actor", push.actor());
         body.put("requestId", push.requestId());

@@ -265,6 +265,30 @@ public final class ConfigLoader {
             throw new ConfigException("audit.tsaUrl must be an http:// or https:// URL, not '" + tsa + "'", null);
         }
         validateAuth(config.auth);
+        validateReplica(config.replica);
+        validateAuditShip(config.audit.ship);
+    }
+
+    private static void validateAuditShip(RegistryConfig.AuditShip ship) {
+        if (!ship.enabled()) {
+            return;
+        }
+        ship.s3Settings();
+        try {
+            io.stowage.audit.ship.ShipSettings.of(ship.retention);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    private static void validateReplica(RegistryConfig.Replica replica) {
+        if (replica.id != null && !replica.id.isEmpty() && !io.stowage.audit.ReplicaId.isValid(replica.id)) {
+            try {
+                io.stowage.audit.ReplicaId.check(replica.id);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("replica.id: " + e.getMessage(), e);
+            }
+        }
     }
 
     private static void validateBackup(RegistryConfig.Backup backup) {

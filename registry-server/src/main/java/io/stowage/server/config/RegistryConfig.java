@@ -28,6 +28,17 @@ public final class RegistryConfig {
     public Audit audit = new Audit();
     public Auth auth = new Auth();
     public Tls tls = new Tls();
+    public Replica replica = new Replica();
+
+    /** Which replica this process is, among several sharing the audit directory (docs/scale-out.md). */
+    public static final class Replica {
+        /**
+         * Names this replica's audit chain ({@code <audit.dir>/replicas/<id>/}): 1-63 of a-z, 0-9
+         * and '-'. Empty: the id remembered in {@code <dataDir>/replica-id}, or on a first start one
+         * made from the host name (a StatefulSet pod name is stable) and remembered there.
+         */
+        public String id = "";
+    }
 
     /** The listener and the request-processing threads. */
     public static final class Http {
@@ -250,12 +261,14 @@ public final class RegistryConfig {
         public String tsaUrl = "";
         /** How long to wait for the time-stamping authority. */
         public Duration tsaTimeout = Duration.ofSeconds(10);
+        /** Shipping sealed segments to an S3 bucket with Object Lock; off while {@code audit.ship.bucket} is empty. */
+        public AuditShip ship = new AuditShip();
 
         /** The log's settings; throws {@link ConfigException} naming the bad key. */
         public AuditSettings settings(Path dataDir) {
             try {
                 return new AuditSettings(directory(dataDir), segmentMaxBytes, rotateDaily, checkpointInterval,
-                        minFreeBytes, retention);
+                        minFreeBytes, retention, null);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("invalid audit.* setting: " + e.getMessage(), e);
             }
@@ -267,6 +280,61 @@ public final class RegistryConfig {
 
         public Path keyPath(Path dataDir) {
             return keyFile == null || keyFile.isBlank() ? dataDir.resolve("keys").resolve("audit-ed25519.pem") : Path.of(keyFile);
+        }
+    }
+
+    /**
+     * Where sealed audit segments are shipped (docs/audit.md, "Shipping to WORM storage"): an S3
+     * bucket with Object Lock, each object under {@code <prefix><replica>/} locked in compliance mode.
+     */
+    public static final class AuditShip {
+        /** The bucket; it must exist, with Object Lock enabled. Empty: no shipping. */
+        public String bucket = "";
+        /** Prepended to every key (e.g. {@code prod/}), so registries can share a bucket. */
+        public String prefix = "";
+        /** The S3 API endpoint of MinIO, Ceph RGW and others; empty for AWS itself. */
+        public String endpoint = "";
+        public String region = "us-east-1";
+        /** {@code http://host/bucket/key} addressing, which most self-hosted servers need. */
+        public boolean pathStyle = false;
+        /** Static credentials; both empty means the SDK's default chain (environment, profile, roles). */
+        public String accessKey = "";
+        public String secretKey = "";
+        /** How long each shipped object is locked from its upload; at least 13 months (P396D). */
+        public Duration retention = Duration.ofDays(396);
+
+        public boolean enabled() {
+            return bucket != null && !bucket.isBlank();
+        }
+
+        /** The connection settings of the S3 client; throws {@link ConfigException} naming the bad key. */
+        public io.stowage.storage.blob.s3.S3Settings s3Settings() {
+            if ((blank(accessKey)) != (blank(secretKey))) {
+                throw new ConfigException("audit.ship.accessKey and audit.ship.secretKey go together", null);
+            }
+            java.net.URI uri = null;
+            if (!blank(endpoint)) {
+                if (!endpoint.matches("(?i)https?://[^\\s]+")) {
+                    throw new ConfigException("audit.ship.endpoint must be an http:// or https:// URL, not '" + endpoint
+                            + "'", null);
+                }
+                uri = java.net.URI.create(endpoint);
+            }
+            if (prefix != null && prefix.startsWith("/")) {
+                throw new ConfigException("audit.ship.prefix must not start with '/': " + prefix, null);
+            }
+            return new io.stowage.storage.blob.s3.S3Settings(bucket, "", uri, region, pathStyle,
+                    blank(accessKey) ? null : accessKey, blank(secretKey) ? null : secretKey,
+                    io.stowage.storage.blob.s3.S3Settings.DEFAULT_PART_SIZE, false, null, null);
+        }
+
+        /** The prefix as keys use it: empty, or ending in {@code /}. */
+        public String keyPrefix() {
+            return blank(prefix) ? "" : prefix.endsWith("/") ? prefix : prefix + "/";
+        }
+
+        private static boolean blank(String text) {
+            return text == null || text.isBlank();
         }
     }
 

@@ -41,7 +41,7 @@ class AuditExportCommandTest {
                 "--output", file.toString()));
         List<String> lines = Files.readAllLines(file);
         assertEquals(1, lines.size(), lines.toString());
-        String stored = Files.readString(Path.of(dir()).resolve("segment-000001.log"));
+        String stored = Files.readString(new AuditTrail(registry.dataDir()).directory().resolve("segment-000001.log"));
         assertTrue(stored.contains(lines.get(0) + "\n"), "exported byte for byte, so its hash still checks");
     }
 

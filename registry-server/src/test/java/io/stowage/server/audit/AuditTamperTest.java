@@ -53,7 +53,7 @@ class AuditTamperTest {
         assertEquals(200, api.send("POST", "/admin/repositories/team/app/tags/v3/undelete", null).statusCode());
         registry.stop();
         pristine = registry.dataDir();
-        assertTrue(SegmentFiles.list(pristine.resolve("audit")).size() >= 4, "several segments to damage");
+        assertTrue(SegmentFiles.list(chain(pristine)).size() >= 4, "several segments to damage");
     }
 
     @Test
@@ -150,7 +150,7 @@ class AuditTamperTest {
     @Test
     void aDeletedNewestSegmentIsFoundThroughHeadJson() throws IOException {
         Path dir = copy();
-        List<Path> segments = SegmentFiles.list(dir.resolve("audit"));
+        List<Path> segments = SegmentFiles.list(chain(dir));
         Path newest = segments.get(segments.size() - 1);
         long firstCut = seqOf(lines(newest).get(0));
         Files.delete(newest);
@@ -179,8 +179,9 @@ class AuditTamperTest {
     private void assertFails(Path dir, Path segment, long seq, String reasonWord) {
         Result result = verify(dir);
         assertEquals(1, result.exit, result.output);
-        String expected = "FAILED segment " + segment.getFileName() + " seq " + seq + ":";
-        assertTrue(result.output.startsWith(expected), "expected '" + expected + "', got: " + result.output);
+        String expected = "segment " + segment.getFileName() + " seq " + seq + ":";
+        assertTrue(result.output.startsWith("FAILED replica ") && result.output.contains(expected),
+                "expected '" + expected + "' named with the replica, got: " + result.output);
         assertTrue(result.output.contains(reasonWord), result.output);
     }
 
@@ -217,11 +218,20 @@ class AuditTamperTest {
     }
 
     private static Path segment(Path dir, long number) {
-        return dir.resolve("audit").resolve(SegmentFiles.name(number));
+        return chain(dir).resolve(SegmentFiles.name(number));
+    }
+
+    /** The registry's chain in a data directory (or a copy of one). */
+    private static Path chain(Path dir) {
+        try {
+            return new AuditTrail(dir).directory();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Path newest(Path dir) throws IOException {
-        List<Path> segments = SegmentFiles.list(dir.resolve("audit"));
+        List<Path> segments = SegmentFiles.list(chain(dir));
         return segments.get(segments.size() - 1);
     }
 

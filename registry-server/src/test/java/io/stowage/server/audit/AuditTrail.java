@@ -1,5 +1,6 @@
 package io.stowage.server.audit;
 
+import io.stowage.audit.AuditChains;
 import io.stowage.audit.AuditRecord;
 import io.stowage.audit.AuditVerifier;
 import io.stowage.audit.RecordCodec;
@@ -22,8 +23,18 @@ public final class AuditTrail {
         this.dataDir = dataDir;
     }
 
-    public Path directory() {
+    /** The audit directory shared by replicas. */
+    public Path root() {
         return dataDir.resolve("audit");
+    }
+
+    /** This registry's own chain: the one replica directory under the audit directory. */
+    public Path directory() throws IOException {
+        List<AuditChains.Chain> chains = new AuditChains(root()).list();
+        if (chains.size() != 1 || chains.get(0).replica() == null) {
+            throw new IllegalStateException("expected the chain of one replica in " + root() + ", found " + chains);
+        }
+        return chains.get(0).directory();
     }
 
     public Path publicKeyFile() {

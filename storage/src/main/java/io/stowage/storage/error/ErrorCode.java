@@ -39,7 +39,8 @@ public enum ErrorCode {
     BACKUP_TARGET_INVALID(400, "the backup directory cannot be used"),
     BACKUP_RUN_UNKNOWN(404, "no backup run with that id"),
     SCRUB_RUNNING(409, "an integrity scrub is running"),
-    SCRUB_RUN_UNKNOWN(404, "no scrub run with that id");
+    SCRUB_RUN_UNKNOWN(404, "no scrub run with that id"),
+    AUDIT_NOT_SHIPPED(409, "audit segments not yet shipped to write-once storage");
 
     private final int httpStatus;
     private final String defaultMessage;

@@ -9,11 +9,13 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * Builds the SDK client and presigner from {@link S3Settings}.
+ * Builds the SDK client and presigner from {@link S3Settings}; public so that the audit log's
+ * shipping to S3 connects exactly as the blob store does.
  *
  * <p>The blocking Apache HTTP client, not the SDK's Netty-based async one: the registry pins its own
  * Netty for the server, and the store's calls run on worker threads that may block anyway.
@@ -21,7 +23,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * every upload, trailing checksums in aws-chunked bodies) is not understood by every S3-compatible
  * server; parts and objects carry {@code Content-MD5} instead, which all of them check.
  */
-final class S3Clients {
+public final class S3Clients {
 
     /**
      * A download holds its connection until the client has all of its range, however slow the client
@@ -32,7 +34,12 @@ final class S3Clients {
     private S3Clients() {
     }
 
-    static S3Client client(S3Settings settings) {
+    public static S3Client client(S3Settings settings) {
+        return builder(settings).build();
+    }
+
+    /** The client's builder, for a caller that adds to it (an interceptor in a test). */
+    public static S3ClientBuilder builder(S3Settings settings) {
         var builder = S3Client.builder()
                 .httpClientBuilder(Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS))
                 .region(Region.of(settings.region()))
@@ -43,7 +50,7 @@ final class S3Clients {
         if (settings.endpoint() != null) {
             builder.endpointOverride(settings.endpoint());
         }
-        return builder.build();
+        return builder;
     }
 
     static S3Presigner presigner(S3Settings settings) {
