@@ -109,11 +109,18 @@ public final class GarbageCollector implements AutoCloseable {
         this.audit = new GcAudit(audit, clock);
     }
 
-    /** This process's name in the lease: host ($HOSTNAME, a pod's name), process id and a random part, unique per start. */
+    /** This process's name in the lease when no replica id is known: host ($HOSTNAME, a pod's name), see {@link #holder}. */
     public static String defaultHolder() {
         // The environment's name, not a lookup: resolving the host name may wait on DNS at start-up.
-        String host = System.getenv().getOrDefault("HOSTNAME", "replica");
-        return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        return holder(System.getenv().getOrDefault("HOSTNAME", "replica"));
+    }
+
+    /**
+     * A name in the lease for a process of {@code replica}: the replica, the process id and a random
+     * part, unique per start, so an operator reading 409 GC_RUNNING knows which replica to look at.
+     */
+    public static String holder(String replica) {
+        return replica + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     public GcSettings settings() {

@@ -148,7 +148,7 @@ public final class Registry implements AutoCloseable {
         this.service = new RegistryService(blobs, metadata, digestLocks, clock, config.limits.maxManifestBytes);
         this.gc = new GarbageCollector(jdbc.gcStore(), blobs, digestLocks, clock,
                 new GcSettings(config.gc.gracePeriod, config.gc.retention, config.gc.batchSize), audit,
-                GarbageCollector.defaultHolder(), config.gc.lease);
+                GarbageCollector.holder(replicaId), config.gc.lease);
         jdbc.setTagEventListener(new TagEventAuditor(audit, clock));
         this.backups = new Backups(metadata, blobs, audit, clock);
 
