@@ -125,7 +125,7 @@ public final class Registry implements AutoCloseable {
         this.blobs = BlobStores.open(config.storage, dataDir, clock);
         log.debug("startup metadata ms={}", (System.nanoTime() - started) / 1_000_000);
         this.metadata = jdbc;
-        DigestLocks digestLocks = new DigestLocks();
+        DigestLocks digestLocks = DigestLocks.inProcess();
         this.service = new RegistryService(blobs, metadata, digestLocks, clock, config.limits.maxManifestBytes);
         this.gc = new GarbageCollector(jdbc.gcStore(), blobs, digestLocks, clock,
                 new GcSettings(config.gc.gracePeriod, config.gc.retention, config.gc.batchSize), audit,
