@@ -166,7 +166,7 @@ public final class RegistryService {
         try {
             BlobUpload upload = blobs.resumeUpload(uploadId)
                     .orElseThrow(() -> RegistryException.uploadUnknown(uploadId));
-            return new UploadWriter(repository, upload, metadata, digestLocks, clock, unlock);
+            return new UploadWriter(repository, upload, blobs, metadata, digestLocks, clock, unlock);
         } catch (IOException | RuntimeException e) {
             unlock.run();
             throw e;

@@ -1,5 +1,6 @@
 package io.stowage.storage.registry;
 
+import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.blob.BlobUpload;
 import io.stowage.storage.blob.DigestLocks;
 import io.stowage.storage.error.ErrorCode;
@@ -24,6 +25,7 @@ public final class UploadWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UploadWriter.class);
     private final String repository;
     private final BlobUpload upload;
+    private final BlobStore blobs;
     private final MetadataStore metadata;
     private final DigestLocks digestLocks;
     private final Clock clock;
@@ -33,10 +35,11 @@ public final class UploadWriter implements AutoCloseable {
     private final long sizeAtOpen;
     private boolean finished;
 
-    UploadWriter(String repository, BlobUpload upload, MetadataStore metadata, DigestLocks digestLocks, Clock clock,
-                 Runnable unlock) throws IOException {
+    UploadWriter(String repository, BlobUpload upload, BlobStore blobs, MetadataStore metadata, DigestLocks digestLocks,
+                 Clock clock, Runnable unlock) throws IOException {
         this.repository = repository;
         this.upload = upload;
+        this.blobs = blobs;
         this.metadata = metadata;
         this.digestLocks = digestLocks;
         this.clock = clock;
@@ -117,20 +120,29 @@ public final class UploadWriter implements AutoCloseable {
      */
     public BlobUpload.Committed complete(Digest expected) throws IOException {
         finished = true;
+        BlobUpload.Committed committed;
         try {
-            // Publish and link under the digest's lock, so the garbage collector cannot delete the
-            // bytes between the two (a publish of bytes already present keeps the old file).
-            return digestLocks.withLock(expected.toString(), () -> {
-                BlobUpload.Committed committed = upload.commit(expected);
-                metadata.completeUpload(upload.id(), committed.digest(), committed.size());
-                return committed;
-            });
+            // Outside the digest's lock: on S3 this is a copy as long as the blob is big, and the
+            // lock is what a collector's batch and every push of the same digest wait for.
+            committed = upload.commit(expected);
         } catch (RegistryException e) {
             if (e.code() == ErrorCode.DIGEST_INVALID) {
                 metadata.deleteUpload(upload.id());
             }
             throw e;
         }
+        // The bytes are linked only if they are still there under the lock: a collector (or the
+        // scrub) that removed this digest between the publish and now cannot come back until the
+        // link holds the blob, so a linked blob never lacks its bytes.
+        return digestLocks.withLock(expected.toString(), () -> {
+            if (blobs.size(committed.digest()).isEmpty()) {
+                metadata.deleteUpload(upload.id());
+                throw RegistryException.uploadInvalid("blob " + committed.digest()
+                        + " was removed by the garbage collector or the scrub while it was being stored; push it again");
+            }
+            metadata.completeUpload(upload.id(), committed.digest(), committed.size());
+            return committed;
+        });
     }
 
     /**
