@@ -51,6 +51,7 @@ import io.stowage.storage.meta.JdbcMetadataStore;
 import io.stowage.storage.meta.PostgresDigestLocks;
 import io.stowage.storage.meta.MetadataStore;
 import io.stowage.storage.registry.RegistryService;
+import io.stowage.storage.registry.UploadLocks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,7 +129,9 @@ public final class Registry implements AutoCloseable {
         this.blobs = BlobStores.open(config.storage, dataDir, clock);
         log.debug("startup metadata ms={}", (System.nanoTime() - started) / 1_000_000);
         this.metadata = jdbc;
-        this.service = new RegistryService(blobs, metadata, digestLocks, clock, config.limits.maxManifestBytes);
+        // Replicas sharing PostgreSQL may each get a request for one upload session: the lock is a lease in the database.
+        UploadLocks uploadLocks = config.metadata.usesPostgres() ? UploadLocks.leased(metadata, clock) : UploadLocks.inProcess();
+        this.service = new RegistryService(blobs, metadata, digestLocks, uploadLocks, clock, config.limits.maxManifestBytes);
         this.gc = new GarbageCollector(jdbc.gcStore(), blobs, digestLocks, clock,
                 new GcSettings(config.gc.gracePeriod, config.gc.retention, config.gc.batchSize), audit,
                 GarbageCollector.defaultHolder(), config.gc.lease);

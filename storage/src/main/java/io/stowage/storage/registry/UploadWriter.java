@@ -19,7 +19,9 @@ import java.time.Clock;
  * bytes, and either leaves the session open for the next chunk or completes it.
  *
  * <p>Holds the session's {@link UploadLocks lock} from {@link RegistryService#openUpload} until
- * {@link #close}, so two requests never write one session at once. Used by one thread at a time.
+ * {@link #close}, so two requests never write one session at once: kept alive while bytes arrive, and
+ * confirmed before the session's state is committed (a chunk's end, the blob's publish), so a request
+ * whose shared lock another replica took over commits nothing. Used by one thread at a time.
  */
 public final class UploadWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UploadWriter.class);
@@ -29,21 +31,21 @@ public final class UploadWriter implements AutoCloseable {
     private final MetadataStore metadata;
     private final DigestLocks digestLocks;
     private final Clock clock;
-    private final Runnable unlock;
+    private final UploadLocks.Hold hold;
     private long size;
     /** Where this request's bytes start: what a failed request is cut back to. */
     private final long sizeAtOpen;
     private boolean finished;
 
     UploadWriter(String repository, BlobUpload upload, BlobStore blobs, MetadataStore metadata, DigestLocks digestLocks,
-                 Clock clock, Runnable unlock) throws IOException {
+                 Clock clock, UploadLocks.Hold hold) throws IOException {
         this.repository = repository;
         this.upload = upload;
         this.blobs = blobs;
         this.metadata = metadata;
         this.digestLocks = digestLocks;
         this.clock = clock;
-        this.unlock = unlock;
+        this.hold = hold;
         this.size = upload.size();
         this.sizeAtOpen = size;
     }
@@ -73,6 +75,7 @@ public final class UploadWriter implements AutoCloseable {
     }
 
     public void append(ByteBuffer bytes) throws IOException {
+        hold.keepAlive();
         int length = bytes.remaining();
         upload.append(bytes);
         size += length;
@@ -84,6 +87,7 @@ public final class UploadWriter implements AutoCloseable {
      * fails the chunk is taken back, so the session ends where the client's last {@code 202} said.
      */
     public void endChunk() throws IOException {
+        hold.confirm();
         try {
             upload.flush();
         } catch (IOException | RuntimeException e) {
@@ -99,7 +103,8 @@ public final class UploadWriter implements AutoCloseable {
      * session's real size in the next status or 416.
      */
     public void discardAppended() {
-        if (finished) {
+        // A session taken over is the other request's now: what it holds is not ours to cut.
+        if (finished || hold.lost()) {
             return;
         }
         try {
@@ -120,6 +125,7 @@ public final class UploadWriter implements AutoCloseable {
      */
     public BlobUpload.Committed complete(Digest expected) throws IOException {
         finished = true;
+        hold.confirm();
         BlobUpload.Committed committed;
         try {
             // Outside the digest's lock: on S3 this is a copy as long as the blob is big, and the
@@ -153,13 +159,13 @@ public final class UploadWriter implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (!finished) {
+            if (!finished && !hold.lost()) {
                 metadata.touchUpload(upload.id(), size, clock.instant());
             }
         } catch (RuntimeException e) {
             log.warn("failed to record upload progress upload={}", upload.id(), e);
         } finally {
-            unlock.run();
+            hold.release();
         }
     }
 }
