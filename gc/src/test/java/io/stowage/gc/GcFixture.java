@@ -42,7 +42,7 @@ public final class GcFixture implements AutoCloseable {
     /** A fixture whose metadata store {@code openMetadata} opens on the fixture's clock (PostgreSQL, say). */
     public GcFixture(Path dir, GcSettings settings, AuditSink audit, Function<Clock, JdbcMetadataStore> openMetadata)
             throws Exception {
-        DigestLocks locks = new DigestLocks();
+        DigestLocks locks = DigestLocks.inProcess();
         blobs = new FilesystemBlobStore(dir, clock);
         metadata = openMetadata.apply(clock);
         registry = new RegistryService(blobs, metadata, locks, clock, 4 * 1024 * 1024);

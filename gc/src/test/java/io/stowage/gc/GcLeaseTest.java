@@ -91,7 +91,7 @@ class GcLeaseTest {
             f.clock.advance(Duration.ofSeconds(1)); // past the (zero) retention: everything is collectable
             // A store whose lease is taken by replica b as soon as this replica's run has started.
             GcStore stolen = new LeaseTakenAfterStart(store);
-            GarbageCollector a = new GarbageCollector(stolen, f.blobs, new DigestLocks(), f.clock, SETTINGS,
+            GarbageCollector a = new GarbageCollector(stolen, f.blobs, DigestLocks.inProcess(), f.clock, SETTINGS,
                     AuditSink.NONE, "replica-a", GarbageCollector.DEFAULT_LEASE);
             var run = a.start(false, "alice").completion().get(30, TimeUnit.SECONDS);
             assertEquals("failed", run.outcome());

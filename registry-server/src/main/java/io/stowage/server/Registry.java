@@ -52,8 +52,10 @@ import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.blob.DigestLocks;
 import io.stowage.storage.error.RegistryException;
 import io.stowage.storage.meta.JdbcMetadataStore;
+import io.stowage.storage.meta.PostgresDigestLocks;
 import io.stowage.storage.meta.MetadataStore;
 import io.stowage.storage.registry.RegistryService;
+import io.stowage.storage.registry.UploadLocks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +88,7 @@ public final class Registry implements AutoCloseable {
     private final Path dataDir;
     private final BlobStore blobs;
     private final MetadataStore metadata;
+    private final DigestLocks digestLocks;
     private final RegistryService service;
     private final GarbageCollector gc;
     private final Backups backups;
@@ -121,6 +124,7 @@ public final class Registry implements AutoCloseable {
         this.scrubRepairFrom = RepairSources.fromConfig(config.scrub); // a bad scrub.repairFrom too
         // Before anything that holds files or threads: an unreachable database stops the start with nothing to undo.
         JdbcMetadataStore jdbc = openMetadata(config, dataDir, clock);
+        this.digestLocks = openDigestLocks(config);
         this.replicaId = ReplicaIdentity.resolve(config.replica.id, dataDir);
         AuditChains chains = new AuditChains(config.audit.directory(dataDir));
         this.auditLog = config.audit.enabled ? openAuditLog(config, dataDir, chains, replicaId, clock) : null;
@@ -144,8 +148,9 @@ public final class Registry implements AutoCloseable {
         this.blobs = BlobStores.open(config.storage, dataDir, clock);
         log.debug("startup metadata ms={}", (System.nanoTime() - started) / 1_000_000);
         this.metadata = jdbc;
-        DigestLocks digestLocks = new DigestLocks();
-        this.service = new RegistryService(blobs, metadata, digestLocks, clock, config.limits.maxManifestBytes);
+        // Replicas sharing PostgreSQL may each get a request for one upload session: the lock is a lease in the database.
+        UploadLocks uploadLocks = config.metadata.usesPostgres() ? UploadLocks.leased(metadata, clock) : UploadLocks.inProcess();
+        this.service = new RegistryService(blobs, metadata, digestLocks, uploadLocks, clock, config.limits.maxManifestBytes);
         this.gc = new GarbageCollector(jdbc.gcStore(), blobs, digestLocks, clock,
                 new GcSettings(config.gc.gracePeriod, config.gc.retention, config.gc.batchSize), audit,
                 GarbageCollector.holder(replicaId), config.gc.lease);
@@ -299,6 +304,17 @@ public final class Registry implements AutoCloseable {
         return JdbcMetadataStore.openSqlite(dataDir.resolve("registry.db"), config.storage.manifestCacheBytes, clock);
     }
 
+    /**
+     * The locks that keep a blob's check-and-link apart from its removal: PostgreSQL advisory locks when
+     * replicas share the metadata database (and so the blobs), this process's own locks with SQLite.
+     */
+    private static DigestLocks openDigestLocks(RegistryConfig config) {
+        if (config.metadata.usesPostgres()) {
+            return PostgresDigestLocks.open(config.metadata.postgres.settings());
+        }
+        return DigestLocks.inProcess();
+    }
+
     /** The listener's TLS context, or null for plain HTTP; a file that cannot be used stops the start. */
     private static ReloadingSslContext openTls(RegistryConfig config, Clock clock) {
         Optional<TlsSettings> settings = config.tls.settings();
@@ -419,6 +435,9 @@ public final class Registry implements AutoCloseable {
             }
             if (auditLog != null) {
                 auditLog.close();
+            }
+            if (digestLocks instanceof AutoCloseable pool) {
+                closeQuietly(pool);
             }
             closeQuietly(metadata);
             closeQuietly(blobs);

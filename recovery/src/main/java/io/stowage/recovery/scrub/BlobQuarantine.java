@@ -16,13 +16,15 @@ import java.util.Optional;
 /**
  * Takes one blob found corrupt out of service, safely against pushes of the same digest.
  *
- * <p>Under the digest's lock in {@link DigestLocks} (the lock an upload holds from publishing its
- * bytes to linking them), the file is hashed once more: a push that completed since the first hash
- * has replaced the damaged file with verified bytes (a publish replaces an existing file), and then
- * there is nothing to quarantine. A push that comes after the move finds no file and stores its own.
- * Either way the push ends with a correct blob. The second hash runs without pacing: it happens only
- * for a blob already found corrupt, and the lock (one of 256 stripes) should not be held for longer
- * than the disk needs.
+ * <p>Under the digest's lock in {@link DigestLocks} (the lock under which an upload checks that its
+ * published bytes are there and links them), the file is hashed once more: a push that completed
+ * since the first hash has replaced the damaged file with verified bytes (a publish replaces an
+ * existing file), and then there is nothing to quarantine. A push that publishes after the move
+ * stores its own file; one whose publish the move took away finds no bytes under the lock and fails
+ * instead of being acknowledged. Either way an acknowledged push has a correct blob. The second hash
+ * runs without pacing: it happens only for a blob already found corrupt, and the lock (a stripe shared
+ * with other digests in this process, and with PostgreSQL a database lock) should not be held for
+ * longer than the disk needs.
  *
  * <p>Fail closed: the move starts only if the audit log can take records now, and its
  * {@code scrub.quarantine} record is durable before the next blob is looked at.

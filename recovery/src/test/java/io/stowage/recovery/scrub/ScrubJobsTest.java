@@ -43,7 +43,7 @@ class ScrubJobsTest {
         try (GcFixture f = new GcFixture(dir, new GcSettings(Duration.ofHours(1), Duration.ofDays(1), 10))) {
             f.pushImage("app", "v1", List.of(GcFixture.bytes("a", 100_000)));
             RecordingAudit audit = new RecordingAudit();
-            try (ScrubJobs jobs = new ScrubJobs(new Scrubber(f.registry, f.metadata, f.blobs, new DigestLocks(), audit,
+            try (ScrubJobs jobs = new ScrubJobs(new Scrubber(f.registry, f.metadata, f.blobs, DigestLocks.inProcess(), audit,
                     f.clock, blockingTimer))) {
                 ScrubReport started = jobs.start(new Scrubber.Request("alice", false, null, 1000));
                 assertNull(started.finishedAt());

@@ -55,7 +55,7 @@ class ScrubberTest {
     void open() throws Exception {
         f = new GcFixture(dir.resolve("registry"), SETTINGS);
         backup = new TestLayout(dir.resolve("backup"));
-        scrubber = new Scrubber(f.registry, f.metadata, f.blobs, new DigestLocks(), audit, f.clock, timer);
+        scrubber = new Scrubber(f.registry, f.metadata, f.blobs, DigestLocks.inProcess(), audit, f.clock, timer);
     }
 
     @AfterEach
@@ -291,7 +291,7 @@ class ScrubberTest {
                 Thread.currentThread().interrupt();
             }
         };
-        Scrubber stopped = new Scrubber(f.registry, f.metadata, f.blobs, new DigestLocks(), audit, f.clock, interrupting);
+        Scrubber stopped = new Scrubber(f.registry, f.metadata, f.blobs, DigestLocks.inProcess(), audit, f.clock, interrupting);
 
         ScrubReport report = stopped.run(new Scrubber.Request("alice", false, null, 1));
         assertTrue(Thread.interrupted(), "the interrupt is kept for the thread's owner");

@@ -114,6 +114,8 @@ public final class RegistryConfig {
         public int poolSize = io.stowage.storage.meta.PostgresSettings.DEFAULT_POOL_SIZE;
         /** How long a request waits for a connection before it fails: a database that is down fails fast. */
         public Duration connectionTimeout = io.stowage.storage.meta.PostgresSettings.DEFAULT_CONNECTION_TIMEOUT;
+        /** Connections this replica holds at most for digest locks, apart from {@link #poolSize}. */
+        public int lockPoolSize = io.stowage.storage.meta.PostgresSettings.DEFAULT_LOCK_POOL_SIZE;
 
         /**
          * The store's settings, the password read from {@link #passwordFile} if that is set;
@@ -132,7 +134,7 @@ public final class RegistryConfig {
             }
             try {
                 return new io.stowage.storage.meta.PostgresSettings(url.strip(), user == null || user.isBlank() ? null : user,
-                        secret, poolSize, connectionTimeout);
+                        secret, poolSize, connectionTimeout, lockPoolSize);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("metadata.postgres: " + e.getMessage(), e);
             }

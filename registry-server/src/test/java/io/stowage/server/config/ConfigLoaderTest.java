@@ -55,18 +55,21 @@ class ConfigLoaderTest {
         RegistryConfig pg = loader.load(null, Map.of("REGISTRY_METADATA_BACKEND", "postgres",
                 "REGISTRY_METADATA_POSTGRES_URL", "jdbc:postgresql://db:5432/registry",
                 "REGISTRY_METADATA_POSTGRES_USER", "registry", "REGISTRY_METADATA_POSTGRES_PASSWORD", "s3cret",
-                "REGISTRY_METADATA_POSTGRES_POOL_SIZE", "32", "REGISTRY_METADATA_POSTGRES_CONNECTION_TIMEOUT", "PT2S"), Map.of());
+                "REGISTRY_METADATA_POSTGRES_POOL_SIZE", "32", "REGISTRY_METADATA_POSTGRES_CONNECTION_TIMEOUT", "PT2S",
+                "REGISTRY_METADATA_POSTGRES_LOCK_POOL_SIZE", "48"), Map.of());
         var settings = pg.metadata.postgres.settings();
         assertEquals("jdbc:postgresql://db:5432/registry", settings.jdbcUrl());
         assertEquals("registry", settings.user());
         assertEquals("s3cret", settings.password());
         assertEquals(32, settings.poolSize());
         assertEquals(Duration.ofSeconds(2), settings.connectionTimeout());
+        assertEquals(48, settings.lockPoolSize());
         assertEquals(false, settings.toString().contains("s3cret"), "the password is never printed");
 
         RegistryConfig defaults = loader.load(null, Map.of("REGISTRY_METADATA_BACKEND", "postgres",
                 "REGISTRY_METADATA_POSTGRES_URL", "jdbc:postgresql://db/registry"), Map.of());
         assertEquals(16, defaults.metadata.postgres.settings().poolSize());
+        assertEquals(32, defaults.metadata.postgres.settings().lockPoolSize());
         assertEquals(Duration.ofSeconds(5), defaults.metadata.postgres.settings().connectionTimeout());
 
         Path secret = dir.resolve("pg-password");

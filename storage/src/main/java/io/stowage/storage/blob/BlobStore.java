@@ -59,9 +59,10 @@ public interface BlobStore extends AutoCloseable {
      * their digest. The move is durable when this returns. A blob published under the digest
      * afterwards (a repair, a push) is stored as new.
      *
-     * <p>The caller holds the digest's lock in {@link DigestLocks}, the lock an upload holds from
-     * publishing to linking, so a push of the same digest lands either wholly before (and is then
-     * checked again by the caller) or after the move.
+     * <p>The caller holds the digest's lock in {@link DigestLocks}, the lock under which an upload
+     * checks that its published bytes are there and links them, so a push of the same digest is linked
+     * either before (its bytes are then checked again by the caller) or after the move, and in that
+     * case only if its own publish came after the move (otherwise it finds no bytes and fails).
      *
      * @return where the bytes went (for reports and the audit log), or empty if no blob was stored
      */

@@ -1,64 +1,38 @@
 package io.stowage.storage.blob;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
-import java.util.TreeSet;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Per-digest mutual exclusion between what makes a blob exist for a repository (an upload's
- * publish-and-link, a mount) and what removes it (the garbage collector's check-and-delete).
- * Without it a push could find the bytes present, the collector then delete them, and the push
- * link a blob that no longer exists. Striped: digests share a fixed set of locks. Thread-safe.
+ * check-and-link, a mount) and what removes it (the garbage collector's check-and-delete, the
+ * scrub's quarantine). Without it a push could find the bytes present, the collector then delete
+ * them, and the push link a blob that no longer exists.
+ *
+ * <p>Every process that writes the same blobs and metadata must use locks that exclude each other:
+ * {@link #inProcess} for one registry process (SQLite), the PostgreSQL advisory locks of
+ * {@code storage.meta.PostgresDigestLocks} for replicas sharing a database. Calls must not be nested:
+ * a shared implementation holds its lock on a connection of its own, and a nested call would wait
+ * for that connection's lock from another. Implementations are thread-safe.
  */
-public final class DigestLocks {
-    private static final int STRIPES = 256;
-    private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
-
-    public DigestLocks() {
-        for (int i = 0; i < STRIPES; i++) {
-            locks[i] = new ReentrantLock();
-        }
-    }
+public interface DigestLocks {
 
     /** Runs {@code work} while holding the lock of {@code digest} (its text form). */
-    public <T, E extends Exception> T withLock(String digest, CheckedSupplier<T, E> work) throws E {
-        ReentrantLock lock = locks[Math.floorMod(digest.hashCode(), STRIPES)];
-        lock.lock();
-        try {
-            return work.get();
-        } finally {
-            lock.unlock();
-        }
-    }
+    <T, E extends Exception> T withLock(String digest, CheckedSupplier<T, E> work) throws E;
 
     /**
      * Runs {@code work} while holding the locks of all {@code digests}, taken in one global order
      * so two batch holders cannot deadlock.
      */
-    public <T, E extends Exception> T withLocks(Collection<String> digests, CheckedSupplier<T, E> work) throws E {
-        TreeSet<Integer> stripes = new TreeSet<>();
-        for (String digest : digests) {
-            stripes.add(Math.floorMod(digest.hashCode(), STRIPES));
-        }
-        List<ReentrantLock> held = new ArrayList<>();
-        try {
-            for (int stripe : stripes) {
-                locks[stripe].lock();
-                held.add(locks[stripe]);
-            }
-            return work.get();
-        } finally {
-            for (int i = held.size() - 1; i >= 0; i--) {
-                held.get(i).unlock();
-            }
-        }
+    <T, E extends Exception> T withLocks(Collection<String> digests, CheckedSupplier<T, E> work) throws E;
+
+    /** Locks that exclude the threads of this process only: right when no other process writes the same blobs. */
+    static DigestLocks inProcess() {
+        return new StripedDigestLocks();
     }
 
     /** A supplier that may throw. */
     @FunctionalInterface
-    public interface CheckedSupplier<T, E extends Exception> {
+    interface CheckedSupplier<T, E extends Exception> {
         T get() throws E;
     }
 }

@@ -704,6 +704,25 @@ public final class JdbcMetadataStore implements MetadataStore {
     }
 
     @Override
+    public boolean takeUploadLease(String uploadId, String writer, Instant now, Instant until) {
+        return db.writeBlobRows(c -> Sql.update(c, "UPDATE upload_sessions SET writer = ?, writer_until = ?"
+                        + " WHERE upload_id = ? AND (writer IS NULL OR writer_until < ?)",
+                writer, until.toEpochMilli(), uploadId, now.toEpochMilli()) == 1);
+    }
+
+    @Override
+    public boolean renewUploadLease(String uploadId, String writer, Instant until) {
+        return db.writeBlobRows(c -> Sql.update(c, "UPDATE upload_sessions SET writer_until = ? WHERE upload_id = ? AND writer = ?",
+                until.toEpochMilli(), uploadId, writer) == 1);
+    }
+
+    @Override
+    public void releaseUploadLease(String uploadId, String writer) {
+        db.writeBlobRows(c -> Sql.update(c, "UPDATE upload_sessions SET writer = NULL, writer_until = NULL"
+                + " WHERE upload_id = ? AND writer = ?", uploadId, writer));
+    }
+
+    @Override
     public void close() {
         db.close();
     }

@@ -190,6 +190,22 @@ public interface MetadataStore extends AutoCloseable {
     /** Sessions whose last activity is before {@code cutoff}, for the purge of abandoned uploads. */
     List<UploadSession> listUploadsIdleSince(Instant cutoff);
 
+    /**
+     * Takes the write lease of a session for {@code writer} until {@code until}, if nobody holds it or
+     * its holder's lease ended before {@code now}: one conditional update, so of writers asking at once
+     * exactly one gets it. False when another writer holds it, or there is no such session.
+     */
+    boolean takeUploadLease(String uploadId, String writer, Instant now, Instant until);
+
+    /**
+     * Extends {@code writer}'s lease to {@code until}; false when it no longer holds the session (taken
+     * over after the lease ended, or the session is gone).
+     */
+    boolean renewUploadLease(String uploadId, String writer, Instant until);
+
+    /** Gives {@code writer}'s lease back if it still holds it. */
+    void releaseUploadLease(String uploadId, String writer);
+
     @Override
     void close();
 }

@@ -45,7 +45,7 @@ final class PostgresDatabase implements JdbcDatabase {
         this.retry = retry;
         HikariDataSource opened = null;
         try {
-            opened = new HikariDataSource(poolConfig(settings));
+            opened = new HikariDataSource(poolConfig(settings, "stowage-metadata", settings.poolSize()));
             Flyway.configure().dataSource(opened).locations("classpath:db/postgresql").load().migrate();
         } catch (RuntimeException e) {
             if (opened != null) {
@@ -57,9 +57,10 @@ final class PostgresDatabase implements JdbcDatabase {
         this.pool = opened;
     }
 
-    private static HikariConfig poolConfig(PostgresSettings settings) {
+    /** A pool of up to {@code size} connections to the database of {@code settings}, waiting its connection timeout at most. */
+    static HikariConfig poolConfig(PostgresSettings settings, String name, int size) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName("stowage-metadata");
+        config.setPoolName(name);
         config.setJdbcUrl(settings.jdbcUrl());
         if (settings.user() != null && !settings.user().isBlank()) {
             config.setUsername(settings.user());
@@ -67,9 +68,9 @@ final class PostgresDatabase implements JdbcDatabase {
         if (settings.password() != null && !settings.password().isEmpty()) {
             config.setPassword(settings.password());
         }
-        config.setMaximumPoolSize(settings.poolSize());
-        // Idle replicas keep few connections open; a busy one grows to poolSize.
-        config.setMinimumIdle(Math.min(2, settings.poolSize()));
+        config.setMaximumPoolSize(size);
+        // Idle replicas keep few connections open; a busy one grows to the pool's size.
+        config.setMinimumIdle(Math.min(2, size));
         config.setConnectionTimeout(settings.connectionTimeout().toMillis());
         // The driver's own TCP connect and login limit, in whole seconds: an unreachable host must not
         // hold a pool thread longer than a request would wait for it.
@@ -154,7 +155,7 @@ final class PostgresDatabase implements JdbcDatabase {
         }
     }
 
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -49,14 +49,25 @@ public final class RegistryService {
     private final MetadataStore metadata;
     private final Clock clock;
     private final long maxManifestBytes;
-    private final UploadLocks uploadLocks = new UploadLocks();
+    private final UploadLocks uploadLocks;
     private final DigestLocks digestLocks;
 
+    /** A service whose upload sessions no other process writes ({@link UploadLocks#inProcess}). */
     public RegistryService(BlobStore blobs, MetadataStore metadata, DigestLocks digestLocks, Clock clock,
                            long maxManifestBytes) {
+        this(blobs, metadata, digestLocks, UploadLocks.inProcess(), clock, maxManifestBytes);
+    }
+
+    /**
+     * @param digestLocks the locks the collector and the scrub of every process sharing the blobs use too
+     * @param uploadLocks who writes an upload session: shared when other processes serve the same sessions
+     */
+    public RegistryService(BlobStore blobs, MetadataStore metadata, DigestLocks digestLocks, UploadLocks uploadLocks,
+                           Clock clock, long maxManifestBytes) {
         this.blobs = blobs;
         this.metadata = metadata;
         this.digestLocks = digestLocks;
+        this.uploadLocks = uploadLocks;
         this.clock = clock;
         this.maxManifestBytes = maxManifestBytes;
     }
@@ -162,13 +173,13 @@ public final class RegistryService {
      * such session here. The caller closes the writer when its request ends.
      */
     public UploadWriter openUpload(String repository, String uploadId) throws IOException {
-        Runnable unlock = uploadLocks.lock(sessionOf(repository, uploadId).uploadId());
+        UploadLocks.Hold hold = uploadLocks.lock(sessionOf(repository, uploadId).uploadId());
         try {
             BlobUpload upload = blobs.resumeUpload(uploadId)
                     .orElseThrow(() -> RegistryException.uploadUnknown(uploadId));
-            return new UploadWriter(repository, upload, metadata, digestLocks, clock, unlock);
+            return new UploadWriter(repository, upload, blobs, metadata, digestLocks, clock, hold);
         } catch (IOException | RuntimeException e) {
-            unlock.run();
+            hold.release();
             throw e;
         }
     }
@@ -190,7 +201,7 @@ public final class RegistryService {
 
     /** Cancels a session of this repository and discards its bytes. */
     public void cancelUpload(String repository, String uploadId) throws IOException {
-        Runnable unlock = uploadLocks.lock(sessionOf(repository, uploadId).uploadId());
+        UploadLocks.Hold hold = uploadLocks.lock(sessionOf(repository, uploadId).uploadId());
         try {
             Optional<BlobUpload> upload = blobs.resumeUpload(uploadId);
             if (upload.isPresent()) {
@@ -198,7 +209,7 @@ public final class RegistryService {
             }
             metadata.deleteUpload(uploadId);
         } finally {
-            unlock.run();
+            hold.release();
         }
     }
 
@@ -209,9 +220,9 @@ public final class RegistryService {
     public int purgeAbandonedUploads(Instant cutoff) throws IOException {
         int purged = 0;
         for (UploadSession session : metadata.listUploadsIdleSince(cutoff)) {
-            Runnable unlock;
+            UploadLocks.Hold hold;
             try {
-                unlock = uploadLocks.lock(session.uploadId());
+                hold = uploadLocks.lock(session.uploadId());
             } catch (RegistryException busy) {
                 continue;
             }
@@ -223,7 +234,7 @@ public final class RegistryService {
                 metadata.deleteUpload(session.uploadId());
                 purged++;
             } finally {
-                unlock.run();
+                hold.release();
             }
         }
         List<BlobStore.UploadState> orphans = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.stowage.storage.registry;
 
+import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.blob.BlobUpload;
 import io.stowage.storage.blob.DigestLocks;
 import io.stowage.storage.error.ErrorCode;
@@ -18,29 +19,33 @@ import java.time.Clock;
  * bytes, and either leaves the session open for the next chunk or completes it.
  *
  * <p>Holds the session's {@link UploadLocks lock} from {@link RegistryService#openUpload} until
- * {@link #close}, so two requests never write one session at once. Used by one thread at a time.
+ * {@link #close}, so two requests never write one session at once: kept alive while bytes arrive, and
+ * confirmed before the session's state is committed (a chunk's end, the blob's publish), so a request
+ * whose shared lock another replica took over commits nothing. Used by one thread at a time.
  */
 public final class UploadWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UploadWriter.class);
     private final String repository;
     private final BlobUpload upload;
+    private final BlobStore blobs;
     private final MetadataStore metadata;
     private final DigestLocks digestLocks;
     private final Clock clock;
-    private final Runnable unlock;
+    private final UploadLocks.Hold hold;
     private long size;
     /** Where this request's bytes start: what a failed request is cut back to. */
     private final long sizeAtOpen;
     private boolean finished;
 
-    UploadWriter(String repository, BlobUpload upload, MetadataStore metadata, DigestLocks digestLocks, Clock clock,
-                 Runnable unlock) throws IOException {
+    UploadWriter(String repository, BlobUpload upload, BlobStore blobs, MetadataStore metadata, DigestLocks digestLocks,
+                 Clock clock, UploadLocks.Hold hold) throws IOException {
         this.repository = repository;
         this.upload = upload;
+        this.blobs = blobs;
         this.metadata = metadata;
         this.digestLocks = digestLocks;
         this.clock = clock;
-        this.unlock = unlock;
+        this.hold = hold;
         this.size = upload.size();
         this.sizeAtOpen = size;
     }
@@ -70,6 +75,7 @@ public final class UploadWriter implements AutoCloseable {
     }
 
     public void append(ByteBuffer bytes) throws IOException {
+        hold.keepAlive();
         int length = bytes.remaining();
         upload.append(bytes);
         size += length;
@@ -81,6 +87,7 @@ public final class UploadWriter implements AutoCloseable {
      * fails the chunk is taken back, so the session ends where the client's last {@code 202} said.
      */
     public void endChunk() throws IOException {
+        hold.confirm();
         try {
             upload.flush();
         } catch (IOException | RuntimeException e) {
@@ -96,7 +103,8 @@ public final class UploadWriter implements AutoCloseable {
      * session's real size in the next status or 416.
      */
     public void discardAppended() {
-        if (finished) {
+        // A session taken over is the other request's now: what it holds is not ours to cut.
+        if (finished || hold.lost()) {
             return;
         }
         try {
@@ -117,20 +125,30 @@ public final class UploadWriter implements AutoCloseable {
      */
     public BlobUpload.Committed complete(Digest expected) throws IOException {
         finished = true;
+        hold.confirm();
+        BlobUpload.Committed committed;
         try {
-            // Publish and link under the digest's lock, so the garbage collector cannot delete the
-            // bytes between the two (a publish of bytes already present keeps the old file).
-            return digestLocks.withLock(expected.toString(), () -> {
-                BlobUpload.Committed committed = upload.commit(expected);
-                metadata.completeUpload(upload.id(), committed.digest(), committed.size());
-                return committed;
-            });
+            // Outside the digest's lock: on S3 this is a copy as long as the blob is big, and the
+            // lock is what a collector's batch and every push of the same digest wait for.
+            committed = upload.commit(expected);
         } catch (RegistryException e) {
             if (e.code() == ErrorCode.DIGEST_INVALID) {
                 metadata.deleteUpload(upload.id());
             }
             throw e;
         }
+        // The bytes are linked only if they are still there under the lock: a collector (or the
+        // scrub) that removed this digest between the publish and now cannot come back until the
+        // link holds the blob, so a linked blob never lacks its bytes.
+        return digestLocks.withLock(expected.toString(), () -> {
+            if (blobs.size(committed.digest()).isEmpty()) {
+                metadata.deleteUpload(upload.id());
+                throw RegistryException.uploadInvalid("blob " + committed.digest()
+                        + " was removed by the garbage collector or the scrub while it was being stored; push it again");
+            }
+            metadata.completeUpload(upload.id(), committed.digest(), committed.size());
+            return committed;
+        });
     }
 
     /**
@@ -141,13 +159,13 @@ public final class UploadWriter implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (!finished) {
+            if (!finished && !hold.lost()) {
                 metadata.touchUpload(upload.id(), size, clock.instant());
             }
         } catch (RuntimeException e) {
             log.warn("failed to record upload progress upload={}", upload.id(), e);
         } finally {
-            unlock.run();
+            hold.release();
         }
     }
 }

@@ -203,6 +203,25 @@ public abstract class MetadataStoreContractTest {
     }
 
     @Test
+    void anUploadLeaseHasOneWriterUntilReleasedOrExpired() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        store.createUpload(new UploadSession("leased", "team/app", 0, t0, t0));
+        Instant until = t0.plusSeconds(120);
+        assertTrue(store.takeUploadLease("leased", "a", t0, until));
+        assertFalse(store.takeUploadLease("leased", "b", t0.plusSeconds(60), t0.plusSeconds(180)), "a holds it");
+        assertTrue(store.renewUploadLease("leased", "a", t0.plusSeconds(200)));
+        assertFalse(store.takeUploadLease("leased", "b", t0.plusSeconds(150), t0.plusSeconds(270)), "renewed");
+        store.releaseUploadLease("leased", "a");
+        assertTrue(store.takeUploadLease("leased", "b", t0.plusSeconds(150), t0.plusSeconds(270)), "given back");
+        // b stops renewing: after its lease ends, c may take the session, and b finds it gone.
+        assertTrue(store.takeUploadLease("leased", "c", t0.plusSeconds(271), t0.plusSeconds(391)));
+        assertFalse(store.renewUploadLease("leased", "b", t0.plusSeconds(400)));
+        store.releaseUploadLease("leased", "b");
+        assertFalse(store.takeUploadLease("leased", "d", t0.plusSeconds(300), t0.plusSeconds(420)), "b's release left c's lease");
+        assertFalse(store.takeUploadLease("no-such-upload", "a", t0, until));
+    }
+
+    @Test
     void uploadSessionLifecycle() {
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         store.createUpload(new UploadSession("u1", "team/app", 0, t0, t0));

@@ -38,7 +38,7 @@ class RegistryServiceTest {
     void open() throws Exception {
         blobs = new FilesystemBlobStore(dir, clock);
         metadata = JdbcMetadataStore.openSqlite(dir.resolve("registry.db"), clock);
-        registry = new RegistryService(blobs, metadata, new DigestLocks(), clock, 1024 * 1024);
+        registry = new RegistryService(blobs, metadata, DigestLocks.inProcess(), clock, 1024 * 1024);
     }
 
     @AfterEach
