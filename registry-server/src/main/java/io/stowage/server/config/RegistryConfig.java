@@ -151,8 +151,11 @@ public final class RegistryConfig {
         }
     }
 
-    /** The S3 blob store ({@code storage.backend: s3}); see docs/configuration.md. */
-    public static final class S3 {
+    /**
+     * Where a bucket is and how to sign in to it: what the blob store ({@code storage.s3}) and audit
+     * shipping ({@code audit.ship}) both need, under the same key names.
+     */
+    public abstract static class S3Location {
         public String bucket = "";
         /** Prepended to every key, so several registries can share a bucket. */
         public String prefix = "";
@@ -164,6 +167,10 @@ public final class RegistryConfig {
         /** Static credentials; both empty means the SDK's default chain (environment, profile, roles). */
         public String accessKey = "";
         public String secretKey = "";
+    }
+
+    /** The S3 blob store ({@code storage.backend: s3}); see docs/configuration.md. */
+    public static final class S3 extends S3Location {
         /** Bytes per multipart part while uploading, at least 5 MiB; also each upload's local spool at most. */
         public long partSize = 16L * 1024 * 1024;
         /** Answer blob GETs with 307 to a presigned URL instead of streaming through the registry. */
@@ -289,19 +296,8 @@ public final class RegistryConfig {
      * Where sealed audit segments are shipped (docs/audit.md, "Shipping to WORM storage"): an S3
      * bucket with Object Lock, each object under {@code <prefix><replica>/} locked in compliance mode.
      */
-    public static final class AuditShip {
-        /** The bucket; it must exist, with Object Lock enabled. Empty: no shipping. */
-        public String bucket = "";
-        /** Prepended to every key (e.g. {@code prod/}), so registries can share a bucket. */
-        public String prefix = "";
-        /** The S3 API endpoint of MinIO, Ceph RGW and others; empty for AWS itself. */
-        public String endpoint = "";
-        public String region = "us-east-1";
-        /** {@code http://host/bucket/key} addressing, which most self-hosted servers need. */
-        public boolean pathStyle = false;
-        /** Static credentials; both empty means the SDK's default chain (environment, profile, roles). */
-        public String accessKey = "";
-        public String secretKey = "";
+    public static final class AuditShip extends S3Location {
+        // bucket: it must exist, with Object Lock enabled; empty: no shipping.
         /** How long each shipped object is locked from its upload; at least 13 months (P396D). */
         public Duration retention = Duration.ofDays(396);
 
