@@ -173,8 +173,10 @@ public final class Registry implements AutoCloseable {
         ImportRoutes.register(router, imports, new LayoutImporter(service, metadata, blobs, audit, clock));
         BackupRoutes.register(router, backups, new BackupRoutes.Schedule(
                 config.backup.to == null || config.backup.to.isBlank() ? null : config.backup.to, config.backup.interval));
-        this.scrubs = new ScrubJobs(new Scrubber(service, metadata, blobs, digestLocks, audit, clock, BytePacer.Timer.SYSTEM));
-        this.scrubSchedule = new ScrubSchedule(dataDir.resolve("scrub").resolve("last-run"), config.scrub.interval, clock);
+        this.scrubs = new ScrubJobs(new Scrubber(service, metadata, blobs, digestLocks, audit, clock, BytePacer.Timer.SYSTEM),
+                jobLeases);
+        this.scrubSchedule = new ScrubSchedule(dataDir.resolve("scrub").resolve("last-run"), config.scrub.interval, clock,
+                jobLeases);
         ScrubRoutes.register(router, scrubs, new ScrubRoutes.Settings(config.scrub.interval, config.scrub.maxBytesPerSecond,
                 scrubRepairFrom, scrubSchedule));
         if (auditLog != null) {
@@ -223,7 +225,8 @@ public final class Registry implements AutoCloseable {
         }
 
         if (!config.scrub.interval.isZero()) {
-            // Checked hourly against the last start on disk, so restarts neither reset nor skip the schedule.
+            // Checked hourly against the last start on disk and on any replica, so restarts neither reset nor skip
+            // the schedule, and replicas sharing the database scrub once per interval between them.
             long check = Math.min(config.scrub.interval.toMillis(), Duration.ofHours(1).toMillis());
             jobs.scheduleWithFixedDelay(this::scheduledScrub, check, check, TimeUnit.MILLISECONDS);
         }
