@@ -144,7 +144,7 @@ public final class Backups implements AutoCloseable {
     public Optional<Started> startIfDue(String to, Duration interval) {
         Optional<Instant> last = leases.lastStarted(LEASE);
         if (last.isPresent() && clock.instant().isBefore(last.get().plus(interval).minus(interval.dividedBy(10)))) {
-            log.info("scheduled backup skipped, one started at {} (on this or another replica)", last.get());
+            log.info("scheduled backup skipped: a run started within the interval on some replica lastStartedAt={}", last.get());
             return Optional.empty();
         }
         return Optional.of(start(to, SCHEDULER));
