@@ -14,6 +14,7 @@ import io.stowage.audit.tsa.Rfc3161Timestamper;
 import io.stowage.gc.GarbageCollector;
 import io.stowage.gc.GcSettings;
 import io.stowage.recovery.backup.Backups;
+import io.stowage.recovery.jobs.JobLeases;
 import io.stowage.recovery.journal.TagJournal;
 import io.stowage.recovery.reimport.ImportJobs;
 import io.stowage.recovery.reimport.LayoutImporter;
@@ -151,11 +152,14 @@ public final class Registry implements AutoCloseable {
         // Replicas sharing PostgreSQL may each get a request for one upload session: the lock is a lease in the database.
         UploadLocks uploadLocks = config.metadata.usesPostgres() ? UploadLocks.leased(metadata, clock) : UploadLocks.inProcess();
         this.service = new RegistryService(blobs, metadata, digestLocks, uploadLocks, clock, config.limits.maxManifestBytes);
+        // This process's name in the collection lease and the job leases of the shared database.
+        String leaseHolder = GarbageCollector.holder(replicaId);
         this.gc = new GarbageCollector(jdbc.gcStore(), blobs, digestLocks, clock,
                 new GcSettings(config.gc.gracePeriod, config.gc.retention, config.gc.batchSize), audit,
-                GarbageCollector.holder(replicaId), config.gc.lease);
+                leaseHolder, config.gc.lease);
         jdbc.setTagEventListener(new TagEventAuditor(audit, clock));
-        this.backups = new Backups(metadata, blobs, audit, clock);
+        JobLeases jobLeases = new JobLeases(metadata, leaseHolder, clock);
+        this.backups = new Backups(metadata, blobs, audit, clock, jobLeases);
 
         Router router = new Router();
         this.router = router;
@@ -169,8 +173,10 @@ public final class Registry implements AutoCloseable {
         ImportRoutes.register(router, imports, new LayoutImporter(service, metadata, blobs, audit, clock));
         BackupRoutes.register(router, backups, new BackupRoutes.Schedule(
                 config.backup.to == null || config.backup.to.isBlank() ? null : config.backup.to, config.backup.interval));
-        this.scrubs = new ScrubJobs(new Scrubber(service, metadata, blobs, digestLocks, audit, clock, BytePacer.Timer.SYSTEM));
-        this.scrubSchedule = new ScrubSchedule(dataDir.resolve("scrub").resolve("last-run"), config.scrub.interval, clock);
+        this.scrubs = new ScrubJobs(new Scrubber(service, metadata, blobs, digestLocks, audit, clock, BytePacer.Timer.SYSTEM),
+                jobLeases);
+        this.scrubSchedule = new ScrubSchedule(dataDir.resolve("scrub").resolve("last-run"), config.scrub.interval, clock,
+                jobLeases);
         ScrubRoutes.register(router, scrubs, new ScrubRoutes.Settings(config.scrub.interval, config.scrub.maxBytesPerSecond,
                 scrubRepairFrom, scrubSchedule));
         if (auditLog != null) {
@@ -219,7 +225,8 @@ public final class Registry implements AutoCloseable {
         }
 
         if (!config.scrub.interval.isZero()) {
-            // Checked hourly against the last start on disk, so restarts neither reset nor skip the schedule.
+            // Checked hourly against the last start on disk and on any replica, so restarts neither reset nor skip
+            // the schedule, and replicas sharing the database scrub once per interval between them.
             long check = Math.min(config.scrub.interval.toMillis(), Duration.ofHours(1).toMillis());
             jobs.scheduleWithFixedDelay(this::scheduledScrub, check, check, TimeUnit.MILLISECONDS);
         }
@@ -374,12 +381,15 @@ public final class Registry implements AutoCloseable {
         }
     }
 
-    /** Starts the configured backup; it runs on the backups' own thread, so this job returns at once. */
+    /**
+     * Starts the configured backup unless any replica started one within the interval; it runs on the
+     * backups' own thread, so this job returns at once.
+     */
     private void scheduledBackup() {
         try {
-            backups.start(config.backup.to, Backups.SCHEDULER);
+            backups.startIfDue(config.backup.to, config.backup.interval);
         } catch (RegistryException e) {
-            // A run still going when the next is due (BACKUP_RUNNING), or a directory gone bad.
+            // A run still going when the next is due (BACKUP_RUNNING, here or on another replica), or a directory gone bad.
             log.warn("scheduled backup not started code={} reason={}", e.code(), e.getMessage());
         } catch (Exception e) {
             log.warn("failed to start scheduled backup", e);

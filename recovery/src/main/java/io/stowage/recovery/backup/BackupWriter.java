@@ -1,5 +1,6 @@
 package io.stowage.recovery.backup;
 
+import io.stowage.recovery.jobs.LeaseCheck;
 import io.stowage.recovery.layout.OciLayout;
 import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.meta.BackupSnapshot;
@@ -66,9 +67,10 @@ public final class BackupWriter {
      * Runs one backup into {@code root}, counting into {@code progress}. Returns when the layout and
      * the new state are durable, also when some content could not be copied (those are problems in
      * the progress, and pending in the state); throws when the run could not finish, leaving the
-     * previous state in place.
+     * previous state in place. {@code lease} is asked before each item and before the layout's files
+     * are replaced, so a run whose lease another replica took writes nothing more.
      */
-    void write(Path root, BackupProgress progress) throws IOException {
+    void write(Path root, BackupProgress progress, LeaseCheck lease) throws IOException {
         String registryId = metadata.registryId();
         BackupState state = BackupTarget.prepare(root, registryId);
         Path tmp = root.resolve(BackupTarget.TMP);
@@ -90,8 +92,9 @@ public final class BackupWriter {
 
         BackupSnapshot snapshot = metadata.backupSnapshot(since.changeSeq());
         BlobCopy copy = new BlobCopy(root, tmp);
-        List<BackupState.Pending> pending = copyContent(snapshot, state.pending(), copy, progress);
+        List<BackupState.Pending> pending = copyContent(snapshot, state.pending(), copy, progress, lease);
         copy.flush();
+        lease.ensureHeld();
 
         long journalLength;
         Path journalFile = root.resolve(OciLayout.STOWAGE_DIR).resolve(JournalExport.FILE);
@@ -126,7 +129,7 @@ public final class BackupWriter {
      * config and layers; each digest once per run. Returns the manifests left incomplete.
      */
     private List<BackupState.Pending> copyContent(BackupSnapshot snapshot, List<BackupState.Pending> retry, BlobCopy copy,
-                                                  BackupProgress progress) throws IOException {
+                                                  BackupProgress progress, LeaseCheck lease) throws IOException {
         Set<BackupState.Pending> retrying = new HashSet<>(retry);
         Map<Digest, Boolean> copied = new HashMap<>();
         List<BackupState.Pending> incomplete = new ArrayList<>();
@@ -135,11 +138,13 @@ public final class BackupWriter {
             if (!manifest.changed() && !retrying.contains(key)) {
                 continue;
             }
+            lease.ensureHeld();
             Boolean manifestCopied = copied.get(manifest.digest());
             boolean complete = manifestCopied != null ? manifestCopied : copyManifest(manifest, copy, progress, copied);
             for (BackupSnapshot.BlobRef blob : blobsOf(manifest)) {
                 Boolean ok = copied.get(blob.digest());
                 if (ok == null) {
+                    lease.ensureHeld();
                     ok = copyBlob(manifest.repository(), blob, copy, progress);
                     copied.put(blob.digest(), ok);
                 }

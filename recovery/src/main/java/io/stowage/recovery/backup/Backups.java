@@ -2,6 +2,8 @@ package io.stowage.recovery.backup;
 
 import io.stowage.audit.AuditEntry;
 import io.stowage.audit.AuditSink;
+import io.stowage.recovery.jobs.HeldLease;
+import io.stowage.recovery.jobs.JobLeases;
 import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.error.ErrorCode;
 import io.stowage.storage.error.RegistryException;
@@ -11,6 +13,8 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
@@ -32,6 +36,12 @@ import java.util.concurrent.TimeUnit;
  * request's), one at a time ({@code BACKUP_RUNNING} while one runs), and keeps the reports of the
  * last {@value #HISTORY} runs in memory for the admin API (the audit log keeps every run for good).
  *
+ * <p>One at a time across replicas too: a run holds the job lease {@value #LEASE} of the shared
+ * metadata database, so two replicas never write into the same directory at once, and a run whose
+ * lease another replica took (it stalled past it) stops at its next item. Scheduled runs count their
+ * interval from the last start on any replica ({@link #startIfDue}), so replicas with the same
+ * schedule make one backup per interval between them.
+ *
  * <p>Audit (fail-closed, like the collector): a run starts only if the audit log can take records,
  * its start record is durable before it writes anything, and its end record carries its counts
  * and outcome; scheduled runs have the actor {@value #SCHEDULER}. Thread-safe.
@@ -41,6 +51,8 @@ public final class Backups implements AutoCloseable {
     public static final String SCHEDULER = "scheduler";
     static final String RUN_START = "backup.run.start";
     static final String RUN_END = "backup.run.end";
+    /** The name of the backups' job lease. */
+    public static final String LEASE = "backup";
     private static final int HISTORY = 100;
     private static final Logger log = LoggerFactory.getLogger(Backups.class);
     private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
@@ -49,6 +61,7 @@ public final class Backups implements AutoCloseable {
     private final BackupWriter writer;
     private final AuditSink audit;
     private final Clock clock;
+    private final JobLeases leases;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "registry-backup");
         t.setDaemon(true);
@@ -58,11 +71,12 @@ public final class Backups implements AutoCloseable {
     private final Deque<BackupProgress> history = new ArrayDeque<>();
     private BackupProgress current;
 
-    public Backups(MetadataStore metadata, BlobStore blobs, AuditSink audit, Clock clock) {
+    public Backups(MetadataStore metadata, BlobStore blobs, AuditSink audit, Clock clock, JobLeases leases) {
         this.metadata = metadata;
         this.writer = new BackupWriter(metadata, blobs, clock);
         this.audit = audit;
         this.clock = clock;
+        this.leases = leases;
     }
 
     /** A run as started, and its report once it has ended. */
@@ -72,7 +86,8 @@ public final class Backups implements AutoCloseable {
     /**
      * Checks the directory and starts a run in the background. {@code BACKUP_TARGET_INVALID} (and
      * nothing written) for a directory that cannot be used, {@code BACKUP_RUNNING} while a run is
-     * under way, {@link io.stowage.audit.AuditUnavailableException} when the audit log cannot take
+     * under way (with {@code detail.holder} and {@code detail.leaseExpiresAt} when it is another
+     * replica's), {@link io.stowage.audit.AuditUnavailableException} when the audit log cannot take
      * records.
      *
      * @param to    the directory: absolute, on this host
@@ -84,14 +99,21 @@ public final class Backups implements AutoCloseable {
         }
         Path root = BackupTarget.check(to, metadata.registryId());
         audit.ensureWritable();
-        BackupProgress progress = new BackupProgress("backup-" + RUN_ID.format(clock.instant()) + "-"
-                + UUID.randomUUID().toString().substring(0, 8), root.toString(), actor, clock.instant());
+        String id = "backup-" + RUN_ID.format(clock.instant()) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        HeldLease lease = leases.take(LEASE, id, ErrorCode.BACKUP_RUNNING);
+        BackupProgress progress = new BackupProgress(id, root.toString(), actor, clock.instant());
+        CompletableFuture<BackupReport> done;
+        try {
+            done = CompletableFuture.supplyAsync(() -> execute(root, progress, lease), runner);
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
         current = progress;
         history.addFirst(progress);
         while (history.size() > HISTORY) {
             history.removeLast();
         }
-        CompletableFuture<BackupReport> done = CompletableFuture.supplyAsync(() -> execute(root, progress), runner);
         return new Started(progress.report(), done);
     }
 
@@ -113,11 +135,32 @@ public final class Backups implements AutoCloseable {
         return Optional.ofNullable(current).map(BackupProgress::report);
     }
 
-    private BackupReport execute(Path root, BackupProgress progress) {
+    /**
+     * Starts a run of the schedule unless a run started on any replica less than {@code interval}
+     * ago; empty when it skipped. A start a tenth of the interval short still counts as due: the timer
+     * asking runs every interval, and a moment of drift between its delay and the clock must not skip
+     * a whole interval. Throws as {@link #start} does (a run under way here or on another replica).
+     */
+    public Optional<Started> startIfDue(String to, Duration interval) {
+        Optional<Instant> last = leases.lastStarted(LEASE);
+        if (last.isPresent() && clock.instant().isBefore(last.get().plus(interval).minus(interval.dividedBy(10)))) {
+            log.info("scheduled backup skipped: a run started within the interval on some replica lastStartedAt={}", last.get());
+            return Optional.empty();
+        }
+        return Optional.of(start(to, SCHEDULER));
+    }
+
+    private BackupReport execute(Path root, BackupProgress progress, HeldLease lease) {
+        try (lease) {
+            return write(root, progress, lease);
+        }
+    }
+
+    private BackupReport write(Path root, BackupProgress progress, HeldLease lease) {
         try {
             durable(AuditEntry.event(clock.instant(), RUN_START, progress.actor(), null, null, null, startDetail(progress, root)));
             log.info("backup started run={} to={} actor={}", progress.id(), root, progress.actor());
-            writer.write(root, progress);
+            writer.write(root, progress, lease);
             return finish(progress, progress.hasProblems() ? BackupReport.FAILED : BackupReport.COMPLETED,
                     progress.hasProblems() ? "some content could not be copied (see problems); the next run retries it" : null);
         } catch (Exception e) {

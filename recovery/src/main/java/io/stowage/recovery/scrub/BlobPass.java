@@ -1,5 +1,6 @@
 package io.stowage.recovery.scrub;
 
+import io.stowage.recovery.jobs.LeaseCheck;
 import io.stowage.storage.blob.BlobContent;
 import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.oci.Digest;
@@ -21,13 +22,16 @@ final class BlobPass {
     private final BlobQuarantine quarantine;
     private final BytePacer pacer;
     private final boolean dryRun;
+    private final LeaseCheck lease;
     private final BlobHasher hasher = new BlobHasher();
 
-    BlobPass(BlobStore blobs, BlobQuarantine quarantine, BytePacer pacer, boolean dryRun) {
+    /** @param lease asked before each blob: a run whose lease another replica took reads no further */
+    BlobPass(BlobStore blobs, BlobQuarantine quarantine, BytePacer pacer, boolean dryRun, LeaseCheck lease) {
         this.blobs = blobs;
         this.quarantine = quarantine;
         this.pacer = pacer;
         this.dryRun = dryRun;
+        this.lease = lease;
     }
 
     void run(ScrubFindings run) throws IOException, InterruptedException {
@@ -52,6 +56,7 @@ final class BlobPass {
         if (Thread.interrupted()) {
             throw new InterruptedException("scrub stopped");
         }
+        lease.ensureHeld();
         Optional<BlobContent> content = blobs.open(digest);
         if (content.isEmpty()) {
             return;

@@ -1,5 +1,6 @@
 package io.stowage.recovery.scrub;
 
+import io.stowage.recovery.jobs.LeaseCheck;
 import io.stowage.recovery.reimport.DescriptorSizes;
 import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.meta.ManifestEntry;
@@ -32,11 +33,14 @@ final class ManifestPass {
     private final MetadataStore metadata;
     private final BlobStore blobs;
     private final ScrubAudit audit;
+    private final LeaseCheck lease;
 
-    ManifestPass(MetadataStore metadata, BlobStore blobs, ScrubAudit audit) {
+    /** @param lease asked before each manifest: a run whose lease another replica took checks no further */
+    ManifestPass(MetadataStore metadata, BlobStore blobs, ScrubAudit audit, LeaseCheck lease) {
         this.metadata = metadata;
         this.blobs = blobs;
         this.audit = audit;
+        this.lease = lease;
     }
 
     /**
@@ -67,6 +71,7 @@ final class ManifestPass {
                 if (Thread.interrupted()) {
                     throw new InterruptedException("scrub stopped");
                 }
+                lease.ensureHeld();
                 if (!entry.repository().equals(repository)) {
                     finishRepository(run, repository, nodes, damage);
                     repository = entry.repository();

@@ -1,5 +1,7 @@
 package io.stowage.recovery.scrub;
 
+import io.stowage.recovery.jobs.HeldLease;
+import io.stowage.recovery.jobs.JobLeases;
 import io.stowage.storage.error.ErrorCode;
 import io.stowage.storage.error.RegistryException;
 
@@ -18,12 +20,19 @@ import java.util.concurrent.TimeUnit;
  * reads every byte at a bounded rate and can take days; it must hold no request worker and never an
  * event loop), with the last {@value #KEPT} finished reports kept in memory for
  * {@code GET /admin/scrub/runs/{id}}. A restart forgets the reports; the audit log keeps every run's
- * start and end, each quarantine and each repair. Thread-safe.
+ * start and end, each quarantine and each repair.
+ *
+ * <p>One at a time across replicas too: a run holds the job lease {@value #LEASE} of the shared
+ * metadata database, so replicas sharing a bucket do not each re-read all of it, and a run whose
+ * lease another replica took stops at its next blob or manifest. Thread-safe.
  */
 public final class ScrubJobs implements AutoCloseable {
+    /** The name of the scrub's job lease. */
+    public static final String LEASE = "scrub";
     static final int KEPT = 50;
 
     private final Scrubber scrubber;
+    private final JobLeases leases;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "registry-scrub");
         thread.setDaemon(true);
@@ -37,25 +46,39 @@ public final class ScrubJobs implements AutoCloseable {
     };
     private Scrubber.Run current;
 
-    public ScrubJobs(Scrubber scrubber) {
+    public ScrubJobs(Scrubber scrubber, JobLeases leases) {
         this.scrubber = scrubber;
+        this.leases = leases;
     }
 
-    /** Starts a run in the background; {@code SCRUB_RUNNING} while one is under way. Returns it as started. */
+    /**
+     * Starts a run in the background; {@code SCRUB_RUNNING} while one is under way (with
+     * {@code detail.holder} and {@code detail.leaseExpiresAt} when it is another replica's). Returns
+     * it as started.
+     */
     public synchronized ScrubReport start(Scrubber.Request request) {
         if (current != null) {
             throw new RegistryException(ErrorCode.SCRUB_RUNNING, "an integrity scrub is running",
                     Map.of("id", current.id()));
         }
         Scrubber.Run run = scrubber.prepare(request);
+        HeldLease lease = leases.take(LEASE, run.id(), ErrorCode.SCRUB_RUNNING);
+        try {
+            executor.execute(() -> {
+                ScrubReport report;
+                try (lease) {
+                    report = run.execute(lease);
+                }
+                synchronized (this) {
+                    finished.put(report.id(), report);
+                    current = null;
+                }
+            });
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
         current = run;
-        executor.execute(() -> {
-            ScrubReport report = run.execute();
-            synchronized (this) {
-                finished.put(report.id(), report);
-                current = null;
-            }
-        });
         return run.report();
     }
 

@@ -1,5 +1,6 @@
 package io.stowage.recovery.scrub;
 
+import io.stowage.recovery.jobs.JobLeases;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,9 @@ import java.time.format.DateTimeParseException;
  * restarts. The start time is kept in a one-line file, because a timer alone would start over at
  * every restart, and a registry restarted more often than once a month would never be scrubbed. A
  * registry that has never scrubbed counts from its first start (a first start does not begin by
- * reading every byte it holds). Thread-safe.
+ * reading every byte it holds). Replicas sharing a metadata database count from the later of their
+ * own file and the scrub's last start on any replica (its job lease row), so they scrub once per
+ * interval between them, not once each. Thread-safe.
  */
 public final class ScrubSchedule {
     private static final Logger log = LoggerFactory.getLogger(ScrubSchedule.class);
@@ -27,11 +30,13 @@ public final class ScrubSchedule {
     private final Path stateFile;
     private final Duration interval;
     private final Clock clock;
+    private final JobLeases leases;
 
-    public ScrubSchedule(Path stateFile, Duration interval, Clock clock) throws IOException {
+    public ScrubSchedule(Path stateFile, Duration interval, Clock clock, JobLeases leases) throws IOException {
         this.stateFile = stateFile;
         this.interval = interval;
         this.clock = clock;
+        this.leases = leases;
         Files.createDirectories(stateFile.getParent());
         if (!Files.exists(stateFile)) {
             started(clock.instant());
@@ -53,8 +58,14 @@ public final class ScrubSchedule {
         Files.move(temp, stateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** The last recorded start; a file that cannot be read counts as "now", so it is rewritten, not trusted. */
+    /** The last start, here (the file) or on any replica sharing the database, whichever is later. */
     public synchronized Instant lastStart() {
+        Instant local = localLastStart();
+        return leases.lastStarted(ScrubJobs.LEASE).filter(shared -> shared.isAfter(local)).orElse(local);
+    }
+
+    /** The last start in the file; a file that cannot be read counts as "now", so it is rewritten, not trusted. */
+    private Instant localLastStart() {
         try {
             return Instant.parse(Files.readString(stateFile, StandardCharsets.UTF_8).trim());
         } catch (NoSuchFileException | DateTimeParseException e) {

@@ -1,6 +1,8 @@
 package io.stowage.recovery.scrub;
 
 import io.stowage.audit.AuditSink;
+import io.stowage.recovery.jobs.LeaseCheck;
+import io.stowage.recovery.jobs.LeaseLostException;
 import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.blob.DigestLocks;
 import io.stowage.storage.meta.MetadataStore;
@@ -91,9 +93,13 @@ public final class Scrubber {
             return findings.snapshot(null, null, null);
         }
 
-        /** Runs the scrub on this thread and returns its final report; never throws. */
-        public ScrubReport execute() {
-            return Scrubber.this.execute(request, findings);
+        /**
+         * Runs the scrub on this thread and returns its final report; never throws. {@code lease} is
+         * asked before each blob and manifest: a run whose job lease another replica took ends
+         * {@code failed} there.
+         */
+        public ScrubReport execute(LeaseCheck lease) {
+            return Scrubber.this.execute(request, findings, lease);
         }
     }
 
@@ -104,12 +110,12 @@ public final class Scrubber {
                 clock.instant()));
     }
 
-    /** Prepares and executes a run on this thread. */
+    /** Prepares and executes a run on this thread, outside any job lease. */
     public ScrubReport run(Request request) {
-        return prepare(request).execute();
+        return prepare(request).execute(LeaseCheck.NONE);
     }
 
-    private ScrubReport execute(Request request, ScrubFindings findings) {
+    private ScrubReport execute(Request request, ScrubFindings findings, LeaseCheck lease) {
         String outcome = ScrubReport.COMPLETED;
         String error = null;
         try {
@@ -119,16 +125,21 @@ public final class Scrubber {
                     request.repairFrom() == null ? null : request.repairFrom().description());
             BytePacer pacer = new BytePacer(request.maxBytesPerSecond(), timer);
             BlobQuarantine quarantine = new BlobQuarantine(blobs, locks, audit, clock, timer);
-            new BlobPass(blobs, quarantine, pacer, request.dryRun()).run(findings);
-            ManifestPass.Damage damage = new ManifestPass(metadata, blobs, audit).run(findings);
+            new BlobPass(blobs, quarantine, pacer, request.dryRun(), lease).run(findings);
+            ManifestPass.Damage damage = new ManifestPass(metadata, blobs, audit, lease).run(findings);
             if (request.repairFrom() != null && !request.dryRun()
                     && !(findings.corrupt().isEmpty() && findings.missing().isEmpty())) {
+                lease.ensureHeld();
                 new Repairer(registry, metadata, blobs, audit).repair(findings, request.repairFrom(), damage);
             }
         } catch (InterruptedException | InterruptedIOException e) {
             Thread.currentThread().interrupt();
             outcome = ScrubReport.FAILED;
             error = "stopped (the registry is shutting down)";
+        } catch (LeaseLostException e) {
+            log.warn("scrub stopped run={} reason={}", findings.id(), e.getMessage());
+            outcome = ScrubReport.FAILED;
+            error = e.getMessage();
         } catch (IOException | RuntimeException e) {
             log.error("scrub failed run={}", findings.id(), e);
             outcome = ScrubReport.FAILED;

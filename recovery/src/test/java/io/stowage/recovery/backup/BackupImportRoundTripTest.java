@@ -3,6 +3,7 @@ package io.stowage.recovery.backup;
 import io.stowage.audit.AuditSink;
 import io.stowage.gc.GcFixture;
 import io.stowage.gc.GcSettings;
+import io.stowage.recovery.jobs.LeaseCheck;
 import io.stowage.recovery.reimport.LayoutImporter;
 import io.stowage.recovery.reimport.OciLayoutSource;
 import io.stowage.storage.oci.Digest;
@@ -43,7 +44,7 @@ class BackupImportRoundTripTest {
             primary.registry.deleteManifest("team/app", Reference.ofDigest(deleted), "bob");
 
             BackupProgress progress = new BackupProgress("run-1", backup.toString(), "test", Instant.now());
-            new BackupWriter(primary.metadata, primary.blobs, primary.clock).write(backup, progress);
+            new BackupWriter(primary.metadata, primary.blobs, primary.clock).write(backup, progress, LeaseCheck.NONE);
             assertFalse(progress.hasProblems(), () -> progress.report().problems().toString());
         }
 

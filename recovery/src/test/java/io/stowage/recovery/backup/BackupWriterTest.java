@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stowage.gc.GcFixture;
 import io.stowage.gc.GcSettings;
+import io.stowage.recovery.jobs.LeaseCheck;
 import io.stowage.recovery.layout.OciLayout;
 import io.stowage.storage.error.ErrorCode;
 import io.stowage.storage.error.RegistryException;
@@ -296,7 +297,7 @@ class BackupWriterTest {
 
     private BackupReport backup() throws IOException {
         BackupProgress progress = new BackupProgress("run-" + (++runs), target.toString(), "test", Instant.now());
-        new BackupWriter(f.metadata, f.blobs, f.clock).write(target, progress);
+        new BackupWriter(f.metadata, f.blobs, f.clock).write(target, progress, LeaseCheck.NONE);
         progress.finish(progress.hasProblems() ? BackupReport.FAILED : BackupReport.COMPLETED, null, Instant.now());
         return progress.report();
     }

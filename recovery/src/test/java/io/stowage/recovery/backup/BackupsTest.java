@@ -2,10 +2,10 @@ package io.stowage.recovery.backup;
 
 import io.stowage.audit.AuditEntry;
 import io.stowage.audit.AuditRecord;
-import io.stowage.audit.AuditSink;
 import io.stowage.audit.AuditUnavailableException;
 import io.stowage.gc.GcFixture;
 import io.stowage.gc.GcSettings;
+import io.stowage.recovery.jobs.JobLeases;
 import io.stowage.storage.error.ErrorCode;
 import io.stowage.storage.error.RegistryException;
 import org.junit.jupiter.api.AfterEach;
@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,7 +38,7 @@ class BackupsTest {
     void open() throws Exception {
         f = new GcFixture(dir.resolve("data"), new GcSettings(Duration.ofHours(24), Duration.ofDays(30), 50));
         f.pushImage("team/app", "v1", List.of(GcFixture.bytes("layer", 2000)));
-        backups = new Backups(f.metadata, f.blobs, audit, f.clock);
+        backups = new Backups(f.metadata, f.blobs, audit, f.clock, new JobLeases(f.metadata, "replica-a", f.clock));
     }
 
     @AfterEach
@@ -93,30 +92,5 @@ class BackupsTest {
         BackupReport report = backups.start(dir.resolve("b").toString(), "alice").done().get(30, TimeUnit.SECONDS);
         assertEquals(BackupReport.FAILED, report.outcome());
         assertFalse(Files.exists(dir.resolve("b")), "nothing written");
-    }
-
-    /** An audit sink that records entries and can refuse, or hold the first append until the test lets it go. */
-    private static final class GatedSink implements AuditSink {
-        final List<AuditEntry> entries = new CopyOnWriteArrayList<>();
-        volatile boolean writable = true;
-        volatile CompletableFuture<AuditRecord> hold;
-
-        @Override
-        public CompletableFuture<AuditRecord> append(AuditEntry entry) {
-            CompletableFuture<AuditRecord> gate = hold;
-            hold = null;
-            if (gate != null && gate.isCompletedExceptionally()) {
-                return gate;
-            }
-            entries.add(entry);
-            return gate != null ? gate : CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void ensureWritable() {
-            if (!writable) {
-                throw new AuditUnavailableException("audit log unavailable");
-            }
-        }
     }
 }

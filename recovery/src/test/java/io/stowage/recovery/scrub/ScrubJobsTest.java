@@ -2,6 +2,7 @@ package io.stowage.recovery.scrub;
 
 import io.stowage.gc.GcFixture;
 import io.stowage.gc.GcSettings;
+import io.stowage.recovery.jobs.JobLeases;
 import io.stowage.storage.blob.DigestLocks;
 import io.stowage.storage.error.ErrorCode;
 import io.stowage.storage.error.RegistryException;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,35 +26,22 @@ class ScrubJobsTest {
 
     @Test
     void oneRunAtATimeOnItsOwnThreadAndItsReportAfterwards() throws Exception {
-        CountDownLatch sleeping = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        BytePacer.Timer blockingTimer = new BytePacer.Timer() {
-            @Override
-            public long nanoTime() {
-                return System.nanoTime();
-            }
-
-            @Override
-            public void sleepNanos(long nanos) throws InterruptedException {
-                sleeping.countDown();
-                release.await();
-            }
-        };
+        GatedTimer blockingTimer = new GatedTimer();
         try (GcFixture f = new GcFixture(dir, new GcSettings(Duration.ofHours(1), Duration.ofDays(1), 10))) {
             f.pushImage("app", "v1", List.of(GcFixture.bytes("a", 100_000)));
             RecordingAudit audit = new RecordingAudit();
             try (ScrubJobs jobs = new ScrubJobs(new Scrubber(f.registry, f.metadata, f.blobs, DigestLocks.inProcess(), audit,
-                    f.clock, blockingTimer))) {
+                    f.clock, blockingTimer), new JobLeases(f.metadata, "replica-a", f.clock))) {
                 ScrubReport started = jobs.start(new Scrubber.Request("alice", false, null, 1000));
                 assertNull(started.finishedAt());
-                assertTrue(sleeping.await(30, TimeUnit.SECONDS));
+                assertTrue(blockingTimer.awaitHeld());
                 assertEquals(started.id(), jobs.current().orElseThrow().id());
                 RegistryException busy = assertThrows(RegistryException.class,
                         () -> jobs.start(new Scrubber.Request("bob", true, null, 0)));
                 assertEquals(ErrorCode.SCRUB_RUNNING, busy.code());
                 assertEquals(started.id(), jobs.runs().get(0).id());
 
-                release.countDown();
+                blockingTimer.open();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (jobs.current().isPresent() && System.nanoTime() < deadline) {
                     Thread.sleep(10);

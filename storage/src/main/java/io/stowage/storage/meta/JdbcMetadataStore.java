@@ -722,6 +722,42 @@ public final class JdbcMetadataStore implements MetadataStore {
                 + " WHERE upload_id = ? AND writer = ?", uploadId, writer));
     }
 
+    // Job leases change no manifest or tag, so they skip the manifest cache's fence.
+
+    @Override
+    public boolean acquireJobLease(String name, String holder, String runId, Instant now, Instant until) {
+        return db.writeBlobRows(c -> Sql.update(c, "INSERT INTO job_leases (name, holder, run_id, expires_at, last_started_at)"
+                        + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,"
+                        + " run_id = excluded.run_id, expires_at = excluded.expires_at, last_started_at = excluded.last_started_at"
+                        + " WHERE job_leases.holder IS NULL OR job_leases.expires_at < ?",
+                name, holder, runId, until.toEpochMilli(), now.toEpochMilli(), now.toEpochMilli()) == 1);
+    }
+
+    @Override
+    public boolean renewJobLease(String name, String holder, String runId, Instant until) {
+        return db.writeBlobRows(c -> Sql.update(c, "UPDATE job_leases SET expires_at = ? WHERE name = ? AND holder = ? AND run_id = ?",
+                until.toEpochMilli(), name, holder, runId) == 1);
+    }
+
+    @Override
+    public void releaseJobLease(String name, String holder, String runId) {
+        db.writeBlobRows(c -> Sql.update(c, "UPDATE job_leases SET holder = NULL, run_id = NULL, expires_at = NULL"
+                + " WHERE name = ? AND holder = ? AND run_id = ?", name, holder, runId));
+    }
+
+    @Override
+    public Optional<JobLease> jobLease(String name) {
+        return db.read(c -> {
+            try (PreparedStatement s = Sql.prepare(c, "SELECT holder, run_id, expires_at, last_started_at FROM job_leases"
+                    + " WHERE name = ?", name); ResultSet rows = s.executeQuery()) {
+                if (!rows.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new JobLease(name, rows.getString(1), rows.getString(2), instant(rows, 3), instant(rows, 4)));
+            }
+        });
+    }
+
     @Override
     public void close() {
         db.close();
@@ -731,6 +767,12 @@ public final class JdbcMetadataStore implements MetadataStore {
 
     private long now() {
         return clock.millis();
+    }
+
+    /** An epoch-millisecond column that may be NULL. */
+    private static Instant instant(ResultSet rows, int column) throws SQLException {
+        long millis = rows.getLong(column);
+        return rows.wasNull() ? null : Instant.ofEpochMilli(millis);
     }
 
     private static void linkBlob(Connection c, long repositoryId, Digest digest, long size, long now) throws SQLException {

@@ -206,6 +206,23 @@ public interface MetadataStore extends AutoCloseable {
     /** Gives {@code writer}'s lease back if it still holds it. */
     void releaseUploadLease(String uploadId, String writer);
 
+    /**
+     * Takes the lease of background job {@code name} for {@code runId} of {@code holder} until
+     * {@code until}, if nobody holds it or its holder's lease expired before {@code now}, and records
+     * {@code now} as the job's last start. One statement (the row is created on first use): of replicas
+     * asking at once, exactly one gets it.
+     */
+    boolean acquireJobLease(String name, String holder, String runId, Instant now, Instant until);
+
+    /** Extends the lease of {@code runId} to {@code until}; false if another replica holds it now, or nobody. */
+    boolean renewJobLease(String name, String holder, String runId, Instant until);
+
+    /** Gives the lease of {@code runId} back (its last start stays); nothing if another replica holds it now. */
+    void releaseJobLease(String name, String holder, String runId);
+
+    /** The job's lease row as it stands, or empty if no run of the job ever took it. */
+    Optional<JobLease> jobLease(String name);
+
     @Override
     void close();
 }

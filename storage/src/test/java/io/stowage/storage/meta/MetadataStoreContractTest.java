@@ -222,6 +222,62 @@ public abstract class MetadataStoreContractTest {
     }
 
     @Test
+    void aJobLeaseHasOneHolderUntilReleasedOrExpired() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        assertTrue(store.jobLease("backup").isEmpty(), "never taken");
+        assertTrue(store.acquireJobLease("backup", "a", "run-1", t0, t0.plusSeconds(120)));
+        assertEquals(new JobLease("backup", "a", "run-1", t0.plusSeconds(120), t0), store.jobLease("backup").orElseThrow());
+        assertFalse(store.acquireJobLease("backup", "b", "run-2", t0.plusSeconds(60), t0.plusSeconds(180)), "a holds it");
+        assertFalse(store.acquireJobLease("backup", "a", "run-3", t0.plusSeconds(60), t0.plusSeconds(180)),
+                "a's other run waits for a's first too");
+        assertTrue(store.acquireJobLease("scrub", "b", "run-4", t0.plusSeconds(60), t0.plusSeconds(180)), "another job's lease");
+        assertFalse(store.renewJobLease("backup", "a", "run-other", t0.plusSeconds(200)), "only the holder's run renews");
+        assertTrue(store.renewJobLease("backup", "a", "run-1", t0.plusSeconds(200)));
+        assertFalse(store.acquireJobLease("backup", "b", "run-2", t0.plusSeconds(150), t0.plusSeconds(270)), "renewed");
+        store.releaseJobLease("backup", "b", "run-2");
+        assertEquals("a", store.jobLease("backup").orElseThrow().holder(), "b cannot give back a's lease");
+        store.releaseJobLease("backup", "a", "run-1");
+        assertEquals(new JobLease("backup", null, null, null, t0), store.jobLease("backup").orElseThrow(),
+                "released: free, and the last start kept");
+        assertTrue(store.acquireJobLease("backup", "b", "run-2", t0.plusSeconds(150), t0.plusSeconds(270)), "given back");
+        assertEquals(t0.plusSeconds(150), store.jobLease("backup").orElseThrow().lastStartedAt());
+    }
+
+    @Test
+    void anExpiredJobLeaseIsTakenOverAndItsHolderCannotRenewIt() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        assertTrue(store.acquireJobLease("scrub", "a", "run-1", t0, t0.plusSeconds(120)));
+        assertFalse(store.acquireJobLease("scrub", "b", "run-2", t0.plusSeconds(120), t0.plusSeconds(240)), "not expired yet");
+        assertTrue(store.acquireJobLease("scrub", "b", "run-2", t0.plusSeconds(121), t0.plusSeconds(241)), "a died");
+        assertFalse(store.renewJobLease("scrub", "a", "run-1", t0.plusSeconds(300)));
+        store.releaseJobLease("scrub", "a", "run-1");
+        JobLease lease = store.jobLease("scrub").orElseThrow();
+        assertEquals("b", lease.holder());
+        assertTrue(lease.heldAt(t0.plusSeconds(241)));
+        assertFalse(lease.heldAt(t0.plusSeconds(242)));
+    }
+
+    @Test
+    void ofReplicasTakingAFreeJobLeaseAtOnceExactlyOneGetsIt() throws Exception {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> takes = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String holder = "replica-" + i;
+                takes.add(pool.submit(() -> store.acquireJobLease("backup", holder, "run", t0, t0.plusSeconds(120))));
+            }
+            int taken = 0;
+            for (Future<Boolean> take : takes) {
+                taken += take.get(30, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertEquals(1, taken);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void uploadSessionLifecycle() {
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         store.createUpload(new UploadSession("u1", "team/app", 0, t0, t0));
