@@ -52,6 +52,7 @@ log "starting the S3 server on 127.0.0.1:$S3_PORT ..."
 java -cp "$CP" io.stowage.server.bench.S3ServerMain "$S3_PORT" "$WORK/s3" registry bench-access bench-secret-key \
   >"$WORK/s3.log" 2>&1 &
 PIDS+=($!)
+S3_PID=$!
 for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/" && break; sleep 0.1; done
 
 start_replica() { # start_replica ID PORT
@@ -70,22 +71,46 @@ log "starting replicas a and b ..."
 start_replica a "${PORTS[0]}"
 A_PID=${PIDS[-1]}
 start_replica b "${PORTS[1]}"
+B_PID=${PIDS[-1]}
 ONE="http://127.0.0.1:${PORTS[0]}"
 TWO="http://127.0.0.1:${PORTS[0]},http://127.0.0.1:${PORTS[1]}"
 
 result() { awk -v k="$1" '$1 == "RESULT" && $2 == k { print $3 }' "$2"; }
 
+# CPU seconds (user + system) used so far by the S3 server, each replica, and all PostgreSQL processes,
+# to say where a workload's time goes on a machine they all share.
+TICKS=$(getconf CLK_TCK)
+cpu_of() { awk -v t="$TICKS" '{ printf "%.1f", ($14 + $15) / t }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_snapshot() { # cpu_snapshot FILE
+  {
+    echo "s3 $(cpu_of "$S3_PID")"
+    echo "replica-a $(cpu_of "$A_PID")"
+    echo "replica-b $(cpu_of "$B_PID")"
+    local pg=0 p
+    for p in $(pgrep -u postgres postgres); do pg=$(awk -v a="$pg" -v b="$(cpu_of "$p")" 'BEGIN { print a + b }'); done
+    echo "postgresql $pg"
+  } >"$1"
+}
+cpu_used() { # cpu_used BEFORE AFTER: "s3 12.3 s, replica-a ..." of the difference
+  join "$1" "$2" | awk '{ printf "%s%s %.1f s", (NR > 1 ? ", " : ""), $1, $3 - $2 }'
+}
+timed() { # timed LABEL COMMAND...: runs it, keeps the CPU each process used in CPU[LABEL]
+  cpu_snapshot "$WORK/cpu-before"; "${@:2}"; cpu_snapshot "$WORK/cpu-after"
+  CPU[$1]=$(cpu_used "$WORK/cpu-before" "$WORK/cpu-after")
+}
+declare -A CPU=()
+
 log "pushes: 16 x $PUSH_MIB MiB through one replica, then through two ..."
-bl pushes "$ONE" scale/one 16 "$PUSH_MIB" 3 "$WORK/pushes-one" "$A_PID" >"$WORK/push-one.out"
-bl pushes "$TWO" scale/two 16 "$PUSH_MIB" 3 "$WORK/pushes-two" "$A_PID" >"$WORK/push-two.out"
+timed push-one bl pushes "$ONE" scale/one 16 "$PUSH_MIB" 3 "$WORK/pushes-one" "$A_PID" >"$WORK/push-one.out"
+timed push-two bl pushes "$TWO" scale/two 16 "$PUSH_MIB" 3 "$WORK/pushes-two" "$A_PID" >"$WORK/push-two.out"
 
 log "pulls: 8 x one $PULL_MIB MiB blob from one replica, then from two ..."
 bl gen "$WORK/pull.blob" "$PULL_MIB" 42 >/dev/null
 bl push "$ONE" scale/pull mono "$WORK/pull.blob" >/dev/null
 DIGEST=$(cat "$WORK/pull.blob.digest")
 SIZE=$(stat -c %s "$WORK/pull.blob")
-bl pull "$ONE" scale/pull "$DIGEST" "$SIZE" 8 3 >"$WORK/pull-one.out"
-bl pull "$TWO" scale/pull "$DIGEST" "$SIZE" 8 3 >"$WORK/pull-two.out"
+timed pull-one bl pull "$ONE" scale/pull "$DIGEST" "$SIZE" 8 3 >"$WORK/pull-one.out"
+timed pull-two bl pull "$TWO" scale/pull "$DIGEST" "$SIZE" 8 3 >"$WORK/pull-two.out"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 P1=$(result pushes_mib_s "$WORK/push-one.out"); P2=$(result pushes_mib_s "$WORK/push-two.out")
@@ -102,4 +127,11 @@ L1=$(result pull_mib_s "$WORK/pull-one.out"); L2=$(result pull_mib_s "$WORK/pull
   echo "|---|---|---|---|"
   echo "| 16 concurrent pushes of distinct $PUSH_MIB MiB blobs (aggregate MiB/s, median of 3) | $P1 | $P2 | $(ratio "$P2" "$P1") |"
   echo "| 8 concurrent pulls of one $PULL_MIB MiB blob (aggregate MiB/s, median of 3) | $L1 | $L2 | $(ratio "$L2" "$L1") |"
+  echo
+  echo "CPU used by each server process during each workload (warm-up and all rounds; the load client not counted):"
+  echo
+  echo "- pushes, one replica: ${CPU[push-one]}"
+  echo "- pushes, two replicas: ${CPU[push-two]}"
+  echo "- pulls, one replica: ${CPU[pull-one]}"
+  echo "- pulls, two replicas: ${CPU[pull-two]}"
 } | tee bench/results/scaleout.md
