@@ -1,5 +1,6 @@
 package io.stowage.server.s3;
 
+import io.stowage.storage.testing.ContainerImages;
 import io.stowage.server.audit.S3SegmentArchive;
 import io.stowage.storage.blob.s3.S3Clients;
 import io.stowage.storage.blob.s3.S3Settings;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.MinIOContainer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ObjectLockRetentionMode;
@@ -41,14 +41,9 @@ class AuditShippingMinioTest {
 
     @BeforeAll
     static void startMinio() {
-        boolean docker;
-        try {
-            docker = DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException e) {
-            docker = false;
-        }
-        if (!docker) {
-            unavailable = "no Docker engine: Object Lock against MinIO skipped (AuditShippingTest checks the headers)";
+        unavailable = ContainerImages.unavailable(IMAGE);
+        if (unavailable != null) {
+            unavailable = unavailable + ": Object Lock against MinIO skipped (AuditShippingTest checks the headers)";
             return;
         }
         try {

@@ -1,9 +1,9 @@
 package io.stowage.storage.meta;
 
+import io.stowage.storage.testing.ContainerImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 import java.nio.file.Path;
@@ -35,14 +35,9 @@ class ContainerPostgresMetadataStoreTest extends MetadataStoreContractTest {
 
     @BeforeAll
     static void startPostgres() {
-        boolean docker;
-        try {
-            docker = DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException e) {
-            docker = false;
-        }
-        if (!docker) {
-            unavailable = "no Docker engine: container PostgreSQL suite skipped (PostgresMetadataStoreTest runs it on a local cluster)";
+        unavailable = ContainerImages.unavailable(IMAGE);
+        if (unavailable != null) {
+            unavailable = unavailable + ": container PostgreSQL suite skipped (PostgresMetadataStoreTest runs it on a local cluster)";
             return;
         }
         try {

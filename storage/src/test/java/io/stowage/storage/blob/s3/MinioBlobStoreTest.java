@@ -1,11 +1,11 @@
 package io.stowage.storage.blob.s3;
 
+import io.stowage.storage.testing.ContainerImages;
 import io.stowage.storage.blob.BlobStore;
 import io.stowage.storage.blob.BlobStoreContractTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.MinIOContainer;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -29,14 +29,9 @@ class MinioBlobStoreTest extends BlobStoreContractTest {
 
     @BeforeAll
     static void startMinio() {
-        boolean docker;
-        try {
-            docker = DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException e) {
-            docker = false;
-        }
-        if (!docker) {
-            unavailable = "no Docker engine: MinIO contract suite skipped (S3BlobStoreTest runs it against S3Proxy)";
+        unavailable = ContainerImages.unavailable(IMAGE);
+        if (unavailable != null) {
+            unavailable = unavailable + ": MinIO contract suite skipped (S3BlobStoreTest runs it against S3Proxy)";
             return;
         }
         try {
