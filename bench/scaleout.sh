@@ -8,7 +8,8 @@
 #   16 concurrent monolithic pushes of distinct 32 MiB blobs (aggregate MiB/s, median of 3 rounds),
 #   8 concurrent pulls of one 256 MiB blob (aggregate MiB/s, median of 3).
 # Prints a Markdown table and writes bench/results/scaleout.md; about 3 minutes.
-# SCALEOUT_PUSH_MIB / SCALEOUT_PULL_MIB change the sizes.
+# SCALEOUT_PUSH_MIB / SCALEOUT_PULL_MIB change the sizes; SCALEOUT_REPLICA_JAVA_OPTS adds JVM options to
+# both replicas (a profiler agent, say).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -61,7 +62,7 @@ start_replica() { # start_replica ID PORT
   REGISTRY_STORAGE_S3_PATH_STYLE=true REGISTRY_STORAGE_S3_ACCESS_KEY=bench-access REGISTRY_STORAGE_S3_SECRET_KEY=bench-secret-key \
   REGISTRY_METADATA_BACKEND=postgres REGISTRY_METADATA_POSTGRES_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/stowage" \
   REGISTRY_METADATA_POSTGRES_USER=stowage \
-  java -XX:SharedArchiveFile=registry-server/target/registry.jsa -jar registry-server/target/registry.jar \
+  java -XX:SharedArchiveFile=registry-server/target/registry.jsa ${SCALEOUT_REPLICA_JAVA_OPTS:-} -jar registry-server/target/registry.jar \
     serve --data-dir "$WORK/replica-$1" --listen "127.0.0.1:$2" >"$WORK/replica-$1.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$2/v2/" && return; sleep 0.1; done

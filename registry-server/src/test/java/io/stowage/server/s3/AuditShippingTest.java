@@ -34,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -85,7 +86,21 @@ class AuditShippingTest {
         while (!"STARTED".equals(started.getState()) && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
+        // Jetty may report STARTED a moment before its connector accepts: wait until it does, so the
+        // registry's first shipping pass does not meet a refused connection (seen once on CI).
+        while (!accepts(started.getPort()) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         return started;
+    }
+
+    private static boolean accepts(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private S3Settings s3() {
@@ -122,6 +137,13 @@ class AuditShippingTest {
         registry.auditLog().checkpointNow().join();
     }
 
+    private List<String> keys() {
+        List<String> keys = new java.util.ArrayList<>();
+        store.getBlobStore().list(BUCKET, org.jclouds.blobstore.options.ListContainerOptions.Builder.recursive())
+                .forEach(meta -> keys.add(meta.getName()));
+        return keys;
+    }
+
     private List<String> sealedSegments() throws IOException {
         Path chain = work.resolve("data/audit/replicas/ship-0");
         List<Path> segments = SegmentFiles.list(chain);
@@ -151,8 +173,10 @@ class AuditShippingTest {
         List<String> sealed = sealedSegments();
         assertTrue(sealed.size() >= 3, sealed.toString());
         shipper.shipPending();
+        Map<String, Object> shipped = shipper.status();
         for (String name : sealed) {
-            assertTrue(store.getBlobStore().blobExists(BUCKET, "prod/ship-0/" + name), name);
+            assertTrue(store.getBlobStore().blobExists(BUCKET, "prod/ship-0/" + name),
+                    () -> name + " not in the bucket; shipper " + shipped + ", bucket holds " + keys());
         }
         assertTrue(store.getBlobStore().blobExists(BUCKET, "prod/ship-0/audit-ed25519.pub.pem"));
 
