@@ -139,13 +139,15 @@ class AuditShippingTest {
 
     /**
      * The sealed segments once there are at least {@code count}: a read is recorded just after its
-     * answer, so the last few of {@link #traffic} may still be on their way when it returns.
+     * answer, so the last few of {@link #traffic} may still be on their way when it returns, and how
+     * many records fill a 4 KiB segment differs a little between machines.
      */
     private List<String> awaitSealed(int count) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         List<String> sealed = sealedSegments();
         while (sealed.size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+            // A record's size varies a little with its times and ids: more traffic until enough are sealed.
+            traffic(20);
             sealed = sealedSegments();
         }
         assertTrue(sealed.size() >= count, sealed.toString());
