@@ -9,22 +9,20 @@ import io.stowage.storage.oci.MediaTypes;
 import io.stowage.storage.oci.Reference;
 import io.stowage.storage.registry.RegistryService;
 import io.stowage.storage.registry.UploadWriter;
+import io.stowage.storage.testing.ManualClock;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 /** The real embedded stores, the registry service and a collector over them, with a clock tests move. */
 public final class GcFixture implements AutoCloseable {
-    public final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    public final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     public final FilesystemBlobStore blobs;
     public final JdbcMetadataStore metadata;
     public final RegistryService registry;
@@ -98,31 +96,4 @@ public final class GcFixture implements AutoCloseable {
         blobs.close();
     }
 
-    /** A clock that stands still until the test moves it. */
-    public static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        public void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 }

@@ -11,6 +11,7 @@ import io.stowage.storage.meta.PostgresServer;
 import io.stowage.storage.oci.Digest;
 import io.stowage.storage.registry.RegistryService;
 import io.stowage.storage.registry.UploadWriter;
+import io.stowage.storage.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,7 +58,7 @@ class PostgresReplicasBlobRaceTest {
     @Test
     void everyBlobOneReplicaAcknowledgesWhileAnotherCollectsItIsLinkedAndStored() throws Exception {
         PostgresServer.Database database = PostgresServer.shared().createDatabase();
-        GcFixture.MovableClock clock = new GcFixture.MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
         ExecutorService threads = Executors.newFixedThreadPool(BLOBS_PER_ROUND);
         try (Replica a = new Replica(database, dir, clock); Replica b = new Replica(database, dir, clock)) {
             AtomicReference<CountDownLatch> window = new AtomicReference<>(new CountDownLatch(1));

@@ -3,17 +3,15 @@ package io.stowage.recovery.jobs;
 import io.stowage.storage.error.ErrorCode;
 import io.stowage.storage.error.RegistryException;
 import io.stowage.storage.meta.JdbcMetadataStore;
+import io.stowage.storage.testing.ManualClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +25,7 @@ class HeldLeaseTest {
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
     @TempDir
     Path dir;
-    private final SteppedClock clock = new SteppedClock();
+    private final ManualClock clock = new ManualClock(START);
     private JdbcMetadataStore metadata;
 
     @BeforeEach
@@ -81,30 +79,6 @@ class HeldLeaseTest {
                     () -> new JobLeases(metadata, "replica-b", clock).take("backup", "run-2", ErrorCode.BACKUP_RUNNING));
             assertEquals(ErrorCode.BACKUP_RUNNING, busy.code());
             assertEquals("a backup is running on replica replica-a", busy.getMessage());
-        }
-    }
-
-    /** A clock that stands still until the test moves it. */
-    private static final class SteppedClock extends Clock {
-        private volatile Instant now = START;
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

@@ -139,14 +139,15 @@ class AuditShippingTest {
 
     /**
      * The sealed segments once there are at least {@code count}: a read is recorded just after its
-     * answer, so the last few of {@link #traffic} may still be on their way when it returns, and how
-     * many records fill a 4 KiB segment differs a little between machines.
+     * answer, so the last few of {@link #traffic} may still be on their way when it returns; and a
+     * segment is sealed after the write batch that crosses 4 KiB, so how many segments a number of
+     * records fills depends on how the writer batched them (on a busy CI machine 80 reads sealed two).
      */
     private List<String> awaitSealed(int count) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         List<String> sealed = sealedSegments();
         while (sealed.size() < count && System.nanoTime() < deadline) {
-            // A record's size varies a little with its times and ids: more traffic until enough are sealed.
+            // Larger batches fill fewer, larger segments: more traffic until enough are sealed.
             traffic(20);
             sealed = sealedSegments();
         }

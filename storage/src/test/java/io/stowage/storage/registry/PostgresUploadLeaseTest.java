@@ -7,6 +7,7 @@ import io.stowage.storage.error.RegistryException;
 import io.stowage.storage.meta.JdbcMetadataStore;
 import io.stowage.storage.meta.PostgresServer;
 import io.stowage.storage.oci.Digest;
+import io.stowage.storage.testing.ManualClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class PostgresUploadLeaseTest {
 
     @TempDir
     Path dir;
-    private final RegistryServiceTest.MovableClock clock = new RegistryServiceTest.MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     private JdbcMetadataStore metadataA;
     private JdbcMetadataStore metadataB;
     private FilesystemBlobStore blobsA;

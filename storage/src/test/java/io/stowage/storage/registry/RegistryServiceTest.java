@@ -7,6 +7,7 @@ import io.stowage.storage.error.RegistryException;
 import io.stowage.storage.meta.JdbcMetadataStore;
 import io.stowage.storage.meta.UploadSession;
 import io.stowage.storage.oci.Digest;
+import io.stowage.storage.testing.ManualClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,10 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RegistryServiceTest {
     @TempDir
     Path dir;
-    private final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     private FilesystemBlobStore blobs;
     private JdbcMetadataStore metadata;
     private RegistryService registry;
@@ -107,31 +106,4 @@ class RegistryServiceTest {
                 assertThrows(RegistryException.class, () -> registry.openBlob("team/app", digest)).code());
     }
 
-    /** A clock that stands still until the test moves it. */
-    static final class MovableClock extends Clock {
-        private Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 }
