@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import static io.stowage.server.outage.OutageAnswers.assertUnavailable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,14 +62,14 @@ class DatabaseOutageTest {
         try {
             long started = System.nanoTime();
             HttpResponse<byte[]> manifest = api.get("/v2/team/app/manifests/v1", "Accept", OciApi.OCI_MANIFEST);
-            assertUnavailable(manifest);
+            assertUnavailable(manifest, "metadata database");
             assertTrue(System.nanoTime() - started < Duration.ofSeconds(15).toNanos(), "fails fast, no hang");
 
             byte[] config = "{\"outage\":true}".getBytes(StandardCharsets.UTF_8);
             HttpResponse<byte[]> push = api.send("POST", "/v2/team/app/blobs/uploads/?digest=" + Digest.sha256(config),
                     config, "Content-Type", "application/octet-stream");
-            assertUnavailable(push);
-            assertUnavailable(api.send("DELETE", "/v2/team/app/manifests/v1", null));
+            assertUnavailable(push, "metadata database");
+            assertUnavailable(api.send("DELETE", "/v2/team/app/manifests/v1", null), "metadata database");
             assertEquals(503, api.get("/readyz").statusCode());
         } finally {
             link.restore();
@@ -83,13 +84,5 @@ class DatabaseOutageTest {
         assertEquals(before, api.tagDigest("team/app", "v1"), "the delete refused during the outage changed nothing");
         api.pushImage("team/app", "v2", 6);
         assertEquals(200, api.get("/v2/team/app/manifests/v2", "Accept", OciApi.OCI_MANIFEST).statusCode());
-    }
-
-    private static void assertUnavailable(HttpResponse<byte[]> response) throws IOException {
-        String body = new String(response.body(), StandardCharsets.UTF_8);
-        assertEquals(503, response.statusCode(), body);
-        assertEquals("UNAVAILABLE", OciApi.errorCode(response), body);
-        assertTrue(body.contains("metadata database"), body);
-        assertTrue(response.headers().firstValue("Retry-After").isPresent());
     }
 }

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import static io.stowage.server.outage.OutageAnswers.assertUnavailable;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,15 +70,15 @@ class ObjectStoreOutageTest {
         link.cut();
         try {
             HttpResponse<byte[]> pull = api.get("/v2/team/app/blobs/" + Digest.sha256(layerBefore));
-            assertUnavailable(pull);
+            assertUnavailable(pull, "object store");
 
             byte[] fresh = OciApi.randomBytes(200_000, 12);
             HttpResponse<byte[]> push = api.send("POST", "/v2/team/app/blobs/uploads/?digest=" + Digest.sha256(fresh),
                     fresh, "Content-Type", "application/octet-stream");
-            assertUnavailable(push);
+            assertUnavailable(push, "object store");
 
             HttpResponse<byte[]> chunk = patchResponse(upload, interrupted, firstChunk, interrupted.length);
-            assertUnavailable(chunk);
+            assertUnavailable(chunk, "object store");
 
             assertEquals(503, api.get("/readyz").statusCode(), "a replica that cannot reach its object store is not ready");
             assertEquals(200, api.get("/v2/team/app/manifests/v1", "Accept", OciApi.OCI_MANIFEST).statusCode(),
@@ -127,15 +128,6 @@ class ObjectStoreOutageTest {
         return api.send("PATCH", path(location), Arrays.copyOfRange(content, from, to),
                 "Content-Type", "application/octet-stream", "Content-Range", from + "-" + (to - 1));
     }
-
-    private static void assertUnavailable(HttpResponse<byte[]> response) throws IOException {
-        String body = new String(response.body(), StandardCharsets.UTF_8);
-        assertEquals(503, response.statusCode(), body);
-        assertEquals("UNAVAILABLE", OciApi.errorCode(response), body);
-        assertTrue(response.headers().firstValue("Retry-After").isPresent(), "tells the client when to retry");
-        assertTrue(body.contains("object store"), body);
-    }
-
     private static String path(String location) {
         URI uri = URI.create(location);
         return location.startsWith("http") ? uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
