@@ -26,6 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class SqliteDatabase implements JdbcDatabase {
     private static final int READERS = 8;
+    /** How often a write that met SQLITE_BUSY without waiting is tried in all. */
+    private static final int BUSY_ATTEMPTS = 5;
 
     private final SQLiteDataSource dataSource;
     private final Connection writer;
@@ -83,23 +85,45 @@ final class SqliteDatabase implements JdbcDatabase {
         return connection;
     }
 
+    /**
+     * One write transaction. SQLite answers SQLITE_BUSY without using the busy timeout in a few cases
+     * (a read connection opening the WAL index at that moment was seen in a test); the transaction was
+     * rolled back whole, and every unit of work is safe to run again (PostgreSQL retries them too), so
+     * it is run again a few times before the failure is reported.
+     */
     @Override
     public <T> T write(SqlWork<T> work) {
         writeLock.lock();
         try {
-            try {
-                T result = work.run(writer);
-                writer.commit();
-                return result;
-            } catch (Throwable t) {
-                rollbackQuietly(t);
-                throw t;
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    T result = work.run(writer);
+                    writer.commit();
+                    return result;
+                } catch (SQLException e) {
+                    rollbackQuietly(e);
+                    if (!isBusy(e) || attempt >= BUSY_ATTEMPTS) {
+                        throw e;
+                    }
+                    Thread.sleep(5L * attempt);
+                } catch (Throwable t) {
+                    rollbackQuietly(t);
+                    throw t;
+                }
             }
         } catch (SQLException e) {
             throw new MetadataStoreException("metadata write failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MetadataStoreException("interrupted retrying a metadata write", e);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    private static boolean isBusy(SQLException e) {
+        return e instanceof org.sqlite.SQLiteException sqlite
+                && (sqlite.getResultCode().code & 0xff) == org.sqlite.SQLiteErrorCode.SQLITE_BUSY.code;
     }
 
     @Override
