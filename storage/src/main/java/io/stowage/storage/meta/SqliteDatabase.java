@@ -10,13 +10,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The SQLite file of the embedded default: migrates it with Flyway, and hands out connections
+ * The SQLite file of the embedded default: makes its schema current (Flyway, or the build's copy of
+ * Flyway's result, {@link SqliteSchemaTemplate}), and hands out connections
  * configured for durability: WAL journal, {@code synchronous=FULL} (an acknowledged push survives
  * power loss), foreign keys on, and a busy timeout.
  *
@@ -36,6 +38,17 @@ final class SqliteDatabase implements JdbcDatabase {
     private final Semaphore readPermits = new Semaphore(READERS);
     private final Queue<Connection> idleReaders = new ConcurrentLinkedQueue<>();
     private final List<Connection> all = new ArrayList<>();
+    private final Schema schema;
+
+    /** How the schema was made ready at this open. */
+    enum Schema {
+        /** A new database: a copy of the build's template, which Flyway migrated at build time. */
+        COPIED,
+        /** The database's migration history was the build's: Flyway had nothing to do. */
+        CURRENT,
+        /** Flyway ran (a database from an older build, or classes without a template). */
+        MIGRATED
+    }
 
     SqliteDatabase(Path file) {
         try {
@@ -50,7 +63,7 @@ final class SqliteDatabase implements JdbcDatabase {
             config.setBusyTimeout(10_000);
             dataSource = new SQLiteDataSource(config);
             dataSource.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
-            migrate(file);
+            schema = prepareSchema(file);
             writer = open();
             writer.setAutoCommit(false);
         } catch (Exception e) {
@@ -60,21 +73,55 @@ final class SqliteDatabase implements JdbcDatabase {
     }
 
     /**
-     * Brings the schema up to date. All pending migrations run in one transaction, on a connection
+     * A new database is the build's template; a current one needs nothing; anything else is
+     * Flyway's to migrate or refuse ({@link SqliteSchemaTemplate}).
+     */
+    private static Schema prepareSchema(Path file) throws Exception {
+        Optional<SqliteSchemaTemplate> template = SqliteSchemaTemplate.load();
+        if (template.isPresent()) {
+            boolean copied = template.get().copyIfAbsent(file);
+            try (Connection connection = migrationSource(file).getConnection()) {
+                if (template.get().isCurrent(connection)) {
+                    if (copied) {
+                        connection.setAutoCommit(false);
+                        SqliteSchemaTemplate.stampInstalledNow(connection);
+                        connection.commit();
+                        return Schema.COPIED;
+                    }
+                    return Schema.CURRENT;
+                }
+            }
+        }
+        migrate(file);
+        return Schema.MIGRATED;
+    }
+
+    /**
+     * Brings the schema up to date with Flyway. All pending migrations run in one transaction, on a connection
      * with {@code synchronous=NORMAL}: WAL keeps the transaction atomic, so a power cut can only
      * lose the migration whole (it runs again at the next start), and the first write after it,
      * with {@code synchronous=FULL}, syncs the WAL and with it the migration's frames. That spares
      * a new database one fsync per migration and per history row, most of Flyway's time at start.
      */
-    private static void migrate(Path file) {
+    static void migrate(Path file) {
+        Flyway.configure().dataSource(migrationSource(file)).locations("classpath:db/migration").group(true).load()
+                .migrate();
+    }
+
+    /** Connections for schema work: {@code synchronous=NORMAL} (see {@link #migrate}). */
+    private static SQLiteDataSource migrationSource(Path file) {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.enforceForeignKeys(true);
         config.setBusyTimeout(10_000);
-        SQLiteDataSource migrations = new SQLiteDataSource(config);
-        migrations.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
-        Flyway.configure().dataSource(migrations).locations("classpath:db/migration").group(true).load().migrate();
+        SQLiteDataSource source = new SQLiteDataSource(config);
+        source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        return source;
+    }
+
+    Schema schema() {
+        return schema;
     }
 
     private Connection open() throws SQLException {
