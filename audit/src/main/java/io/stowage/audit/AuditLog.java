@@ -148,19 +148,48 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     @Override
     public CompletableFuture<AuditRecord> append(AuditEntry entry) {
         Pending pending = new Pending(entry, new CompletableFuture<>(), false);
-        if (closing) {
-            pending.done.completeExceptionally(new AuditUnavailableException("audit log is closed"));
-        } else if (!entry.isMutation()) {
-            if (readsQueued.incrementAndGet() > MAX_QUEUED) {
-                readsQueued.decrementAndGet();
-                pending.done.completeExceptionally(new AuditUnavailableException("audit log queue is full"));
-            } else {
-                reads.offer(pending);
-            }
-        } else if (!queue.offer(pending)) {
-            pending.done.completeExceptionally(new AuditUnavailableException("audit log queue is full"));
+        String refused = offer(pending);
+        if (refused != null) {
+            pending.done.completeExceptionally(new AuditUnavailableException(refused));
         }
         return pending.done;
+    }
+
+    /**
+     * Queues the record of a read, which no one waits for: no future to make and complete, a
+     * measurable share of the log's cost under a flood of reads. A record the log cannot take is
+     * logged here, as the caller of {@link #append} would.
+     */
+    @Override
+    public void appendRead(AuditEntry entry) {
+        if (entry.isMutation()) {
+            append(entry).exceptionally(failure -> {
+                log.error("audit record not written requestId={} action={}", entry.requestId(), entry.action(), failure);
+                return null;
+            });
+            return;
+        }
+        String refused = offer(new Pending(entry, null, false));
+        if (refused != null) {
+            log.error("audit record of a read not written ({}) requestId={} action={}", refused, entry.requestId(),
+                    entry.action());
+        }
+    }
+
+    /** Queues a pending entry; null when queued, else why not. */
+    private String offer(Pending pending) {
+        if (closing) {
+            return "audit log is closed";
+        }
+        if (!pending.entry.isMutation()) {
+            if (readsQueued.incrementAndGet() > MAX_QUEUED) {
+                readsQueued.decrementAndGet();
+                return "audit log queue is full";
+            }
+            reads.offer(pending);
+            return null;
+        }
+        return queue.offer(pending) ? null : "audit log queue is full";
     }
 
     /** A record and where its line is: segment number, byte offset, length without the newline. */
@@ -451,7 +480,10 @@ public final class AuditLog implements AuditSink, AutoCloseable {
                 rotateIfDue();
                 List<AuditRecord> written = appendLines(attempt.stream().map(Pending::entry).toList());
                 for (int i = 0; i < attempt.size(); i++) {
-                    attempt.get(i).done.complete(written.get(i));
+                    CompletableFuture<AuditRecord> done = attempt.get(i).done;
+                    if (done != null) {
+                        done.complete(written.get(i));
+                    }
                 }
                 markHealthy();
                 return;
@@ -460,7 +492,10 @@ public final class AuditLog implements AuditSink, AutoCloseable {
                 String note = "write failed at " + clock.instant() + ": " + e.getMessage();
                 List<Pending> retry = new ArrayList<>();
                 for (Pending p : attempt) {
-                    p.done.completeExceptionally(new AuditUnavailableException("audit record not written: " + e.getMessage(), e));
+                    if (p.done != null) {
+                        p.done.completeExceptionally(new AuditUnavailableException("audit record not written: "
+                                + e.getMessage(), e));
+                    }
                     // The caller was told the log failed; the record still goes in, saying so.
                     retry.add(new Pending(p.entry.detail() != null && p.entry.detail().containsKey("auditWriteFailed")
                             ? p.entry : p.entry.withDetail("auditWriteFailed", note), p.done, false));
@@ -720,6 +755,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
 
     /** An entry on its way to disk, a checkpoint request ({@code entry == null, checkpoint}), or the close marker. */
+    /** An entry (with {@code done} null when no one waits for it), a checkpoint request, or the close marker. */
     private record Pending(AuditEntry entry, CompletableFuture<AuditRecord> done, boolean checkpoint) {
     }
 

@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
-import java.util.HexFormat;
 
 /**
  * The writer's fastest path to a record's line, for the common record: no {@code detail}, every
@@ -16,13 +15,21 @@ import java.util.HexFormat;
  * path; a test holds the two to the same bytes. One instance per thread: not thread-safe.
  */
 final class PlainLineEncoder {
+    private static final byte[] HASH_KEY = ",\"hash\":\"".getBytes(StandardCharsets.US_ASCII);
+    /** {@code ,"hash":"<64 hex digits>"}: its place is kept free while the rest is written, then filled in. */
+    private static final int HASH_FIELD = HASH_KEY.length + 64 + 1;
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
     private final MessageDigest sha = RecordCodec.sha256();
+    private final byte[] digest = new byte[32];
     private byte[] buffer = new byte[1024];
     private int length;
+    /** False once a string of this record needed escaping: the record then takes the generic path. */
+    private boolean plain;
 
     /** The record's line, or null when the record is not plain (see the class comment). */
     RecordCodec.Encoded encode(long seq, String replica, AuditEntry e, String prevHash) {
-        if (e.detail() != null || !plain(e) || !plain(prevHash) || !plain(replica)) {
+        if (e.detail() != null) {
             return null;
         }
         LocalDateTime time = LocalDateTime.ofEpochSecond(e.time().getEpochSecond(), e.time().getNano(), ZoneOffset.UTC);
@@ -30,72 +37,109 @@ final class PlainLineEncoder {
             return null;
         }
         length = 0;
+        plain = true;
         // Keys in code-point order, as the canonical form sorts them; null values are left out.
-        ascii("{\"action\":\"").ascii(e.action()).ascii("\"");
+        ascii("{\"action\":\"").text(e.action()).ascii("\"");
         string("actor", e.actor());
         number("bytesIn", e.bytesIn());
         number("bytesOut", e.bytesOut());
         string("digest", e.digest());
         number("durationMs", e.durationMs());
-        int split = length;
-        ascii(",\"kind\":\"").ascii(e.kind()).ascii("\"");
+        int hashAt = length;
+        ensure(HASH_FIELD);
+        length += HASH_FIELD;
+        ascii(",\"kind\":\"").text(e.kind()).ascii("\"");
         string("method", e.method());
         string("path", e.path());
-        ascii(",\"prevHash\":\"").ascii(prevHash).ascii("\"");
+        ascii(",\"prevHash\":\"");
+        int prevHashAt = length;
+        text(prevHash).ascii("\"");
         string("reference", e.reference());
         string("remoteAddr", e.remoteAddr());
         string("replica", replica);
         string("repository", e.repository());
         string("requestId", e.requestId());
-        ascii(",\"seq\":").ascii(Long.toString(seq));
+        ascii(",\"seq\":").decimal(seq);
         number("status", e.status() == null ? null : e.status().longValue());
         ascii(",\"time\":\"");
         time(time);
         ascii("\"");
         string("userAgent", e.userAgent());
         ascii("}");
-
-        sha.update(prevHash.getBytes(StandardCharsets.US_ASCII));
-        sha.update(buffer, 0, length);
-        String hash = HexFormat.of().formatHex(sha.digest());
-        byte[] field = (",\"hash\":\"" + hash + "\"").getBytes(StandardCharsets.US_ASCII);
-        byte[] line = new byte[length + field.length];
-        System.arraycopy(buffer, 0, line, 0, split);
-        System.arraycopy(field, 0, line, split, field.length);
-        System.arraycopy(buffer, split, line, split + field.length, length - split);
-        return new RecordCodec.Encoded(new AuditRecord(seq, replica, e, prevHash, hash), line);
-    }
-
-    private static boolean plain(AuditEntry e) {
-        return plain(e.kind()) && plain(e.action()) && plain(e.actor()) && plain(e.digest()) && plain(e.method())
-                && plain(e.path()) && plain(e.reference()) && plain(e.remoteAddr()) && plain(e.repository())
-                && plain(e.requestId()) && plain(e.userAgent());
-    }
-
-    /** Needs no escaping in JSON and is one byte per char. Null is plain (it is left out). */
-    private static boolean plain(String s) {
-        if (s == null) {
-            return true;
+        if (!plain) {
+            return null;
         }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-                return false;
-            }
+
+        // The hash covers the previous hash and the line without its own field.
+        sha.update(buffer, prevHashAt, prevHash.length());
+        sha.update(buffer, 0, hashAt);
+        sha.update(buffer, hashAt + HASH_FIELD, length - hashAt - HASH_FIELD);
+        try {
+            sha.digest(digest, 0, digest.length);
+        } catch (java.security.DigestException ex) {
+            throw new IllegalStateException("SHA-256 digest of 32 bytes", ex);
         }
-        return true;
+        System.arraycopy(HASH_KEY, 0, buffer, hashAt, HASH_KEY.length);
+        int hex = hashAt + HASH_KEY.length;
+        for (int i = 0; i < digest.length; i++) {
+            buffer[hex + 2 * i] = HEX[(digest[i] >> 4) & 0xf];
+            buffer[hex + 2 * i + 1] = HEX[digest[i] & 0xf];
+        }
+        buffer[hex + 64] = '"';
+        String hash = new String(buffer, hex, 64, StandardCharsets.US_ASCII);
+        return new RecordCodec.Encoded(new AuditRecord(seq, replica, e, prevHash, hash), Arrays.copyOf(buffer, length));
     }
 
     private void string(String key, String value) {
         if (value != null) {
-            ascii(",\"").ascii(key).ascii("\":\"").ascii(value).ascii("\"");
+            ascii(",\"").ascii(key).ascii("\":\"").text(value).ascii("\"");
         }
     }
 
     private void number(String key, Long value) {
         if (value != null) {
-            ascii(",\"").ascii(key).ascii("\":").ascii(Long.toString(value));
+            ascii(",\"").ascii(key).ascii("\":").decimal(value);
         }
+    }
+
+    /**
+     * Appends a value one byte per char, checking in the same pass that it needs no escaping in
+     * JSON (printable ASCII, no quote or backslash); if not, the record is not plain. Null never
+     * gets here (null values are left out).
+     */
+    private PlainLineEncoder text(String s) {
+        int n = s.length();
+        ensure(n);
+        byte[] b = buffer;
+        int at = length;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                plain = false;
+                return this;
+            }
+            b[at + i] = (byte) c;
+        }
+        length = at + n;
+        return this;
+    }
+
+    /** Appends a number as JSON writes it (what {@link Long#toString} gives), without making a string. */
+    private PlainLineEncoder decimal(long value) {
+        if (value < 0) {
+            return ascii(Long.toString(value));
+        }
+        int width = 1;
+        for (long rest = value / 10; rest > 0; rest /= 10) {
+            width++;
+        }
+        ensure(width);
+        for (int i = width - 1; i >= 0; i--) {
+            buffer[length + i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        length += width;
+        return this;
     }
 
     /** {@code yyyy-MM-ddTHH:mm:ss.SSSSSSZ}, the layout of {@link RecordCodec#TIME}. */
@@ -126,7 +170,7 @@ final class PlainLineEncoder {
     }
 
     /**
-     * Appends a string already checked to be ASCII ({@link #plain}). The deprecated
+     * Appends one of the encoder's own keys and punctuation, plain ASCII by construction. The deprecated
      * {@code String.getBytes(int, int, byte[], int)} keeps the low byte of each char, which for
      * ASCII is the char, and copies a compact string's bytes in one go.
      */

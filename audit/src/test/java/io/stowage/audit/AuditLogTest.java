@@ -69,6 +69,38 @@ class AuditLogTest {
     }
 
     @Test
+    void readsAppendedWithoutAFutureAreChainedInOrderWithTheRest() throws IOException {
+        try (AuditLog log = AuditLog.open(AuditSettings.defaults(dir()), key(), Clock.systemUTC(), null)) {
+            for (int i = 0; i < 500; i++) {
+                log.appendRead(request(Instant.now(), "GET", "manifest.get", "reads/" + i, 200));
+            }
+            // A mutation handed to appendRead is still a mutation: queued with the others, durable before close.
+            log.appendRead(request(Instant.now(), "PUT", "manifest.put", "reads/put", 201));
+            log.append(request(Instant.now(), "DELETE", "tag.delete", "reads/last", 202)).join();
+        }
+        List<String> repositories = new ArrayList<>();
+        for (Path segment : SegmentFiles.list(dir())) {
+            for (var line : SegmentFiles.readAll(segment)) {
+                AuditRecord record = RecordCodec.fromMap(RecordCodec.parse(line.bytes()));
+                if (record.entry().repository() != null) {
+                    repositories.add(record.entry().repository());
+                }
+            }
+        }
+        assertEquals(502, repositories.size());
+        for (int i = 0; i < 500; i++) {
+            assertEquals("reads/" + i, repositories.get(i), "reads keep their order");
+        }
+        assertTrue(repositories.containsAll(List.of("reads/put", "reads/last")));
+        VerifyReport report = verify();
+        assertTrue(report.ok(), report.toString());
+        // Once closed, a read is refused (and logged), never thrown at the caller.
+        AuditLog closed = AuditLog.open(AuditSettings.defaults(dir()), key(), Clock.systemUTC(), null);
+        closed.close();
+        closed.appendRead(request(Instant.now(), "GET", "manifest.get", "reads/late", 200));
+    }
+
+    @Test
     void privateKeyIsOwnerOnlyAndPublicKeyRoundTripsThroughPem() throws IOException {
         SigningKey key = key();
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(data.resolve("keys/audit-ed25519.pem"));

@@ -106,10 +106,7 @@ public final class RequestAuditor {
         Map<String, Object> detail = sent ? null : Map.of("responseAborted", true);
         AuditEntry entry = entry(request, response, response.statusCode(), bytesIn,
                 sent ? bodyBytes(request, response) : 0, startNanos, detail);
-        sink.append(entry).exceptionally(failure -> {
-            log.error("audit record of a read not written requestId={}", request.requestId(), failure);
-            return null;
-        });
+        sink.appendRead(entry);
     }
 
     /** Records a request whose client closed the connection before any response. */
