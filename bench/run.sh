@@ -234,9 +234,13 @@ suite() { # suite LABEL: every workload against one registry
   log "$label: $PUSHERS concurrent pushes of $LAYER_MIB MiB, $ROUNDS round(s) ..."
   bl pushes "$base" bench/layers "$PUSHERS" "$LAYER_MIB" "$ROUNDS" "$WORK/pushes-$label" "$SERVER_PID" | tee "$WORK/$label-pushes.out" >&2
   collect "$label.pushes" "$WORK/$label-pushes.out"
+  # Each push workload starts with the previous one's bytes on disk: otherwise their writeback lands
+  # in the next workload's time (1.5 GiB of layers just before the first 1 GiB push).
+  sync
   log "$label: $BIG_MIB MiB pushes, monolithic ..."
   bl push "$base" bench/big mono "${MONO[@]}" | tee "$WORK/$label-mono.out" >&2
   collect "$label.mono" "$WORK/$label-mono.out"
+  sync
   log "$label: $BIG_MIB MiB pushes, $CHUNK_MIB MiB chunks ..."
   bl push "$base" bench/big "$CHUNK_MIB" "${CHUNKED[@]}" | tee "$WORK/$label-chunked.out" >&2
   collect "$label.chunked" "$WORK/$label-chunked.out"
