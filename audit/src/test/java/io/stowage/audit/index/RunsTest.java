@@ -139,6 +139,24 @@ class RunsTest {
     }
 
     @Test
+    void aQueryOverARunCutShortIsAnErrorNotAnAnswer() throws Exception {
+        write(1, 300);
+        lines.newSegment();
+        write(301, 600);
+        try (AuditIndex index = AuditIndex.open(root.resolve("audit-index.db"), auditDir)) {
+            index.catchUp();
+            Path first = auditDir.resolve(SegmentFiles.name(1));
+            try (FileChannel channel = FileChannel.open(first, StandardOpenOption.WRITE)) {
+                channel.truncate(channel.size() - 10);
+            }
+            // The scan finds the run short, the index rebuilds, and the rebuild finds the segment damaged.
+            AuditIndexException e = assertThrows(AuditIndexException.class,
+                    () -> index.query(AuditQuery.all().withRepository("team/app1")));
+            assertTrue(e.getMessage().contains(SegmentFiles.name(1)), e.getMessage());
+        }
+    }
+
+    @Test
     void afterAPurgeOnlyTheRecordsOfTheRemainingSegmentsAreFound() throws Exception {
         // Segments 1 and 2 end mid-block: block 1 has runs of a purged segment and of kept ones.
         write(1, 2999);
