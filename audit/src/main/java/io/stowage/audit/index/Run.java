@@ -21,10 +21,6 @@ record Run(long firstSeq, long lastSeq, long segment, long offset, long byteLeng
         return offset + byteLength;
     }
 
-    long records() {
-        return lastSeq - firstSeq + 1;
-    }
-
     /**
      * Whether {@code next} can be joined onto this run: it continues the sequence, in the same
      * segment and block, and its bytes start right after this run's last newline.
