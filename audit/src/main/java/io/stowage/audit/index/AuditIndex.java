@@ -15,14 +15,15 @@ import java.util.function.Consumer;
 /**
  * A queryable index of the audit log, so that "what happened to this repository", "what did this
  * user do last week" answer in milliseconds over millions of records instead of a scan of every
- * segment. The segments stay the source of truth: the index (a SQLite file) holds only the
- * filterable values and where each record's line is, records are read back from the segments,
- * and the whole index can be deleted at any time and is rebuilt on the next use.
+ * segment. The segments stay the source of truth: the index (a SQLite file) holds only where
+ * runs of records' lines are and which blocks of records hold each filter value and time, the
+ * records are read and tested from the segments, and the whole index can be deleted at any time
+ * and is rebuilt on the next use.
  *
  * <p>The index follows the log lazily: every query first indexes whatever was appended since the
  * last one ({@link #catchUp()}), so a query sees every record that was durable when it started.
- * Thread-safe: catch-up and the index lookups are serialised on this object; reading the records
- * from the segments happens outside the lock, so a slow page does not hold up other queries.
+ * Thread-safe: catch-up and the search (the index lookups and the scan of the runs they lead
+ * to) are serialised on this object; reading the records of a page happens outside the lock.
  */
 public final class AuditIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditIndex.class);
@@ -170,9 +171,11 @@ public final class AuditIndex implements AutoCloseable {
     private synchronized List<RecordLocation> find(AuditQuery query) {
         catchUp();
         try {
-            return IndexSearch.find(store.connection(), query, query.limit() + 1);
+            return IndexSearch.find(store.connection(), auditDirectory, query, query.limit() + 1);
         } catch (SQLException e) {
             throw new AuditIndexException("cannot query the audit index: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new AuditIndexException("cannot read audit records: " + e.getMessage(), e);
         }
     }
 

@@ -10,14 +10,20 @@ import java.sql.Statement;
  * database of another schema version is simply dropped and rebuilt.
  *
  * <ul>
- *   <li>{@code records}: one row per record; {@code seq} is the rowid, so the table itself is
- *       in sequence order and a new row is an append at its end. It has no secondary index.</li>
+ *   <li>{@code runs}: where the records' lines are, one row per run of consecutive records whose
+ *       lines lie back to back in one segment and within one {@value #BLOCK_BITS}-bit block of
+ *       sequence numbers ({@link Run}); {@code first_seq} is the rowid, so the table is in
+ *       sequence order and a new row is an append at its end. It holds no record values: a query
+ *       reads a run's bytes from the segment and tests each line ({@link RunScanner}). Version 2
+ *       kept a row per record with its values instead; inserting those rows was the largest
+ *       single part of the audit log's CPU under a flood of reads, where a batch of runs is a
+ *       row or two and a trickle of small batches extends the last one.</li>
  *   <li>{@code value_blocks}: for each filter column ({@link #FILTER_COLUMNS}) and value, the
- *       {@value #BLOCK_BITS}-bit blocks of sequence numbers that hold a record with that value.
- *       A filtered query walks the blocks of one of its values in order and scans only those
- *       slices of {@code records}. Under a flood of alike requests a block gains no row at all,
- *       where one index per column cost four B-tree inserts per record: half of the audit log's
- *       CPU under a flood of reads (bench/README.md).</li>
+ *       blocks that hold a record with that value. A filtered query walks the blocks of one of
+ *       its values in order and reads only those blocks' runs. Under a flood of alike requests a
+ *       block gains no row at all, where one index per column (version 1) cost four B-tree
+ *       inserts per record: half of the audit log's CPU under a flood of reads
+ *       (bench/README.md).</li>
  *   <li>{@code time_blocks}: the earliest and latest time per block. Record times rise with
  *       {@code seq} but not strictly (a record carries the time its request started), so a time
  *       range cannot be mapped to a seq range directly; these bounds give an exact superset of
@@ -28,26 +34,22 @@ import java.sql.Statement;
  * </ul>
  */
 final class IndexSchema {
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final int BLOCK_BITS = 12;
 
     /** The columns a query filters on by equality, as named in {@code value_blocks}. */
     static final String[] FILTER_COLUMNS = {"repository", "actor", "action", "status"};
 
-    private static final String[] TABLES = {"records", "value_blocks", "time_blocks", "segments", "position"};
+    /** Every table this or an earlier version created ({@code records} until version 2), to drop. */
+    private static final String[] TABLES = {"records", "runs", "value_blocks", "time_blocks", "segments", "position"};
     private static final String[] CREATE = {
             """
-            CREATE TABLE IF NOT EXISTS records (
-                seq INTEGER PRIMARY KEY,
-                time_us INTEGER NOT NULL,
-                actor TEXT,
-                action TEXT NOT NULL,
-                repository TEXT,
-                status INTEGER,
-                kind TEXT NOT NULL,
+            CREATE TABLE IF NOT EXISTS runs (
+                first_seq INTEGER PRIMARY KEY,
+                last_seq INTEGER NOT NULL,
                 segment INTEGER NOT NULL,
                 line_offset INTEGER NOT NULL,
-                line_length INTEGER NOT NULL)""",
+                byte_length INTEGER NOT NULL)""",
             """
             CREATE TABLE IF NOT EXISTS value_blocks (
                 name TEXT NOT NULL,
@@ -82,6 +84,7 @@ final class IndexSchema {
             if (version != VERSION) {
                 drop(st);
                 // Version 1 had one index per filter column; dropping its table dropped them too.
+                // The empty position makes the next catch-up index the whole log again.
             }
             for (String ddl : CREATE) {
                 st.executeUpdate(ddl);

@@ -1,5 +1,7 @@
 package io.stowage.audit.index;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,11 +13,12 @@ import java.util.List;
  * Answers a query from the index, in seq order, stopping after {@code n} matches, never sorting.
  *
  * <p>A time range is first narrowed to a seq range through the time blocks (see
- * {@link IndexSchema}). Without an equality filter the records table is walked over that range.
+ * {@link IndexSchema}). Without an equality filter the runs over that range are read in order.
  * With one, the blocks that hold the filter's value (from {@code value_blocks}; of several
- * filters, the one with the fewest blocks) are visited in order, and each visit scans that
- * block's slice of the records table with every condition of the query: at most a block of rows
- * per visit, and each visited block holds at least one record with the value.
+ * filters, the one with the fewest blocks) are visited in order, and each visit reads that
+ * block's runs: at most a block of lines per visit, and each visited block holds at least one
+ * record with the value. Either way the lines are tested against every condition of the query by
+ * {@link RunScanner}, since the index keeps no values per record.
  */
 final class IndexSearch {
     /** How many candidate blocks to fetch at a time: a page of a few hundred matches needs few. */
@@ -24,16 +27,18 @@ final class IndexSearch {
     private IndexSearch() {
     }
 
-    /** Locations of up to {@code limit} matching records, in seq order. */
-    static List<RecordLocation> find(Connection connection, AuditQuery q, int limit) throws SQLException {
-        try {
-            return search(connection, q, limit);
+    /** Locations of up to {@code limit} matching records, in seq order; the lines are read from {@code auditDirectory}. */
+    static List<RecordLocation> find(Connection connection, Path auditDirectory, AuditQuery q, int limit)
+            throws SQLException, IOException {
+        try (SegmentReader segments = new SegmentReader(auditDirectory)) {
+            return search(connection, segments, q, limit);
         } finally {
             connection.commit();
         }
     }
 
-    private static List<RecordLocation> search(Connection connection, AuditQuery q, int limit) throws SQLException {
+    private static List<RecordLocation> search(Connection connection, SegmentReader segments, AuditQuery q, int limit)
+            throws SQLException, IOException {
         if (q.afterSeq() != null && q.afterSeq() == Long.MAX_VALUE) {
             return List.of();
         }
@@ -48,13 +53,14 @@ final class IndexSearch {
             toSeq = bounds[1];
         }
         List<String[]> filters = filters(q);
+        String[] driver = filters.isEmpty() ? null : fewestBlocks(connection, filters, fromSeq, toSeq);
+        RunScanner scanner = new RunScanner(segments, LineFilter.of(q, driver == null ? null : driver[0]));
         List<RecordLocation> found = new ArrayList<>(Math.min(limit, 1024));
-        try (PreparedStatement scan = connection.prepareStatement(scanSql(q))) {
-            if (filters.isEmpty()) {
-                scan(scan, q, fromSeq, toSeq, limit, found);
+        try (PreparedStatement runs = RunTable.overlapping(connection)) {
+            if (driver == null) {
+                scan(runs, scanner, fromSeq, toSeq, limit, found);
                 return found;
             }
-            String[] driver = fewestBlocks(connection, filters, fromSeq, toSeq);
             long nextBlock = IndexSchema.block(fromSeq);
             long lastBlock = IndexSchema.block(toSeq == Long.MAX_VALUE ? Long.MAX_VALUE : toSeq - 1);
             while (found.size() < limit) {
@@ -62,7 +68,7 @@ final class IndexSearch {
                 for (long block : blocks) {
                     long from = Math.max(fromSeq, IndexSchema.firstSeq(block));
                     long to = Math.min(toSeq, IndexSchema.firstSeq(block + 1));
-                    scan(scan, q, from, to, limit - found.size(), found);
+                    scan(runs, scanner, from, to, limit, found);
                     if (found.size() >= limit) {
                         return found;
                     }
@@ -76,45 +82,15 @@ final class IndexSearch {
         return found;
     }
 
-    /** The records in [from, to) matching every condition of the query, up to {@code max}, appended to {@code found}. */
-    private static void scan(PreparedStatement scan, AuditQuery q, long from, long to, int max,
-                             List<RecordLocation> found) throws SQLException {
-        List<Object> args = new ArrayList<>(List.of(from, to));
-        addIfSet(args, q.repository());
-        addIfSet(args, q.actor());
-        addIfSet(args, q.action());
-        addIfSet(args, q.status());
-        if (q.since() != null) {
-            args.add(Micros.ceil(q.since()));
-        }
-        if (q.until() != null) {
-            args.add(Micros.ceil(q.until()));
-        }
-        args.add(max);
-        for (int i = 0; i < args.size(); i++) {
-            scan.setObject(i + 1, args.get(i));
-        }
-        try (ResultSet rs = scan.executeQuery()) {
-            while (rs.next()) {
-                found.add(new RecordLocation(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getInt(4)));
+    /** The matching records in [from, to), appended to {@code found} until it holds {@code limit}. */
+    private static void scan(PreparedStatement runs, RunScanner scanner, long from, long to, int limit,
+                             List<RecordLocation> found) throws SQLException, IOException {
+        RunTable.bindOverlapping(runs, from, to);
+        try (ResultSet rs = runs.executeQuery()) {
+            while (found.size() < limit && rs.next()) {
+                scanner.scan(RunTable.read(rs), from, to, limit, found);
             }
         }
-    }
-
-    private static String scanSql(AuditQuery q) {
-        StringBuilder sql = new StringBuilder(
-                "SELECT seq, segment, line_offset, line_length FROM records WHERE seq >= ? AND seq < ?");
-        equal(sql, "repository", q.repository());
-        equal(sql, "actor", q.actor());
-        equal(sql, "action", q.action());
-        equal(sql, "status", q.status());
-        if (q.since() != null) {
-            sql.append(" AND time_us >= ?");
-        }
-        if (q.until() != null) {
-            sql.append(" AND time_us < ?");
-        }
-        return sql.append(" ORDER BY seq LIMIT ?").toString();
     }
 
     /** The query's equality filters as {name, value} pairs of value_blocks. */
@@ -195,18 +171,6 @@ final class IndexSearch {
                 long last = rs.getLong(2);
                 return new long[]{IndexSchema.firstSeq(first), IndexSchema.firstSeq(last + 1)};
             }
-        }
-    }
-
-    private static void equal(StringBuilder sql, String column, Object value) {
-        if (value != null) {
-            sql.append(" AND ").append(column).append(" = ?");
-        }
-    }
-
-    private static void addIfSet(List<Object> args, Object value) {
-        if (value != null) {
-            args.add(value);
         }
     }
 }

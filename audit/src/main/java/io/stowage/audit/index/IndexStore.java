@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -98,10 +97,14 @@ final class IndexStore implements AutoCloseable {
         return segments;
     }
 
-    /** Adds a batch of rows (in seq order) and moves the position to its last row, in one transaction. */
+    /**
+     * Adds a batch of rows (consecutive, in seq order) and moves the position to its last row, in
+     * one transaction. Of each row only where its line is ({@link RunTable}), its filter values'
+     * blocks and its time are kept.
+     */
     void append(List<IndexRow> rows, IndexPosition position) throws SQLException {
         try {
-            insertRows(rows);
+            RunTable.append(connection, rows);
             noteValues(rows);
             insertSegments(rows);
             widenTimeBlocks(rows);
@@ -128,7 +131,7 @@ final class IndexStore implements AutoCloseable {
                 }
             }
             long keepFrom = firstKept == null ? Long.MAX_VALUE : firstKept;
-            update("DELETE FROM records WHERE seq < ?", keepFrom);
+            RunTable.deleteBefore(connection, keepFrom);
             update("DELETE FROM time_blocks WHERE block < ?", IndexSchema.block(keepFrom));
             update("DELETE FROM value_blocks WHERE block < ?", IndexSchema.block(keepFrom));
             update("DELETE FROM segments WHERE number < ?", oldestPresent);
@@ -164,30 +167,6 @@ final class IndexStore implements AutoCloseable {
     @FunctionalInterface
     private interface SqlStep {
         void run() throws SQLException;
-    }
-
-    private void insertRows(List<IndexRow> rows) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO records (seq, time_us, actor, action, "
-                + "repository, status, kind, segment, line_offset, line_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (IndexRow row : rows) {
-                ps.setLong(1, row.seq());
-                ps.setLong(2, row.timeMicros());
-                ps.setString(3, row.actor());
-                ps.setString(4, row.action());
-                ps.setString(5, row.repository());
-                if (row.status() == null) {
-                    ps.setNull(6, Types.INTEGER);
-                } else {
-                    ps.setInt(6, row.status());
-                }
-                ps.setString(7, row.kind());
-                ps.setLong(8, row.location().segment());
-                ps.setLong(9, row.location().offset());
-                ps.setInt(10, row.location().length());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
     }
 
     /** Adds the blocks of the rows' filter values to value_blocks, skipping those already noted. */

@@ -11,8 +11,9 @@ import java.time.DateTimeException;
 /**
  * Picks the indexed fields out of a record's line with Jackson's streaming parser, skipping the
  * rest. Indexing does not need the whole record (and does not verify it: that is
- * {@code registry audit verify}'s job), and building each record as a map first made parsing the
- * most expensive part of a catch-up. Field names are those of {@code RecordCodec}.
+ * {@code registry audit verify}'s job), nor does a query testing the lines of a run, and building
+ * each record as a map first made parsing the most expensive part of a catch-up. Field names are
+ * those of {@code RecordCodec}.
  */
 final class RowParser {
     private static final JsonFactory JSON = new JsonFactory();
@@ -25,6 +26,11 @@ final class RowParser {
     }
 
     static Parsed parse(byte[] line, long segment, long offset) {
+        return parse(line, 0, line.length, segment, offset);
+    }
+
+    /** The row of the line in {@code length} bytes of {@code buffer} from {@code from}, parsed where it lies. */
+    static Parsed parse(byte[] buffer, int from, int length, long segment, long offset) {
         Long seq = null;
         Long time = null;
         String actor = null;
@@ -33,7 +39,7 @@ final class RowParser {
         Integer status = null;
         String kind = null;
         String hash = null;
-        try (JsonParser p = JSON.createParser(line)) {
+        try (JsonParser p = JSON.createParser(buffer, from, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new MalformedRecordException("not a JSON object");
             }
@@ -66,7 +72,7 @@ final class RowParser {
             throw new MalformedRecordException("not a record: seq, time, action, kind or hash is missing");
         }
         IndexRow row = new IndexRow(seq, time, actor, action, repository, status, kind,
-                new RecordLocation(seq, segment, offset, line.length));
+                new RecordLocation(seq, segment, offset, length));
         return new Parsed(row, hash);
     }
 }

@@ -15,10 +15,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Reads records back from the segments by their indexed location: one positioned read per
- * record, each segment opened once per reader. The segments stay the source of truth: a record
- * that is not where the index says (its segment purged, its line different) is reported as a
- * stale index, never returned.
+ * Reads records, and the bytes of runs of them, back from the segments by their indexed location:
+ * positioned reads, each segment opened once per reader. The segments stay the source of truth:
+ * a record that is not where the index says (its segment purged, its line different) is reported
+ * as a stale index, never returned.
  */
 final class SegmentReader implements AutoCloseable {
     private final Path directory;
@@ -29,19 +29,13 @@ final class SegmentReader implements AutoCloseable {
     }
 
     AuditRecord read(RecordLocation location) throws IOException {
-        ByteBuffer line = ByteBuffer.allocate(location.length());
-        FileChannel channel = channel(location.segment());
-        long position = location.offset();
-        while (line.hasRemaining()) {
-            int n = channel.read(line, position);
-            if (n < 0) {
-                throw stale(location, "the segment ends first");
-            }
-            position += n;
+        byte[] line = new byte[location.length()];
+        if (!readFully(location.segment(), location.offset(), line, 0, line.length)) {
+            throw stale(location, "the segment ends first");
         }
         AuditRecord record;
         try {
-            record = RecordCodec.fromMap(RecordCodec.parse(line.array()));
+            record = RecordCodec.fromMap(RecordCodec.parse(line));
         } catch (MalformedRecordException e) {
             throw stale(location, "no record is there");
         }
@@ -49,6 +43,26 @@ final class SegmentReader implements AutoCloseable {
             throw stale(location, "record " + record.seq() + " is there");
         }
         return record;
+    }
+
+    /**
+     * Reads {@code length} bytes of a segment from {@code offset} into {@code into} at {@code at}.
+     *
+     * @return false when the segment ends first
+     * @throws StaleIndexException when the segment is gone
+     */
+    boolean readFully(long segment, long offset, byte[] into, int at, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(into, at, length);
+        FileChannel channel = channel(segment);
+        long position = offset;
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, position);
+            if (n < 0) {
+                return false;
+            }
+            position += n;
+        }
+        return true;
     }
 
     @Override
