@@ -1,6 +1,6 @@
 package io.stowage.server.access;
 
-import io.stowage.server.TestClock;
+import io.stowage.storage.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 class CredentialCacheTest {
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock();
 
     @Test
     void anEntryLastsUntilItsExpiryAndNoLonger() {

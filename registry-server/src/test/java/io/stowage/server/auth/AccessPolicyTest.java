@@ -1,6 +1,6 @@
 package io.stowage.server.auth;
 
-import io.stowage.server.TestClock;
+import io.stowage.storage.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -225,7 +225,7 @@ class AccessPolicyTest {
     @Test
     void aWatchedPolicyFollowsItsFileAndKeepsTheLastGoodVersion() throws Exception {
         Path file = Files.writeString(dir.resolve("policy.yml"), "anonymous:\n  pull: [\"public/**\"]\n");
-        TestClock clock = new TestClock();
+        ManualClock clock = new ManualClock();
         ReloadingFile<AccessPolicy> watched = AccessPolicy.watch(file, Duration.ofSeconds(5), clock);
         assertTrue(watched.current().allows(Principal.ANONYMOUS, "public/a", PULL));
 

@@ -1,6 +1,6 @@
 package io.stowage.server.auth;
 
-import io.stowage.server.TestClock;
+import io.stowage.storage.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +26,7 @@ class HtpasswdTest {
     @TempDir
     Path dir;
 
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock();
 
     /** The real bcrypt check, with a record of the hashes it was asked about. */
     private static final class CountingCheck implements BiPredicate<String, char[]> {

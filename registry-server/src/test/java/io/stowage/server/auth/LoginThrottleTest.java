@@ -1,6 +1,6 @@
 package io.stowage.server.auth;
 
-import io.stowage.server.TestClock;
+import io.stowage.storage.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LoginThrottleTest {
     private static final Duration MINUTE = Duration.ofMinutes(1);
 
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock();
     private final LoginThrottle throttle = new LoginThrottle(LoginThrottle.Settings.defaults(), clock);
     private final InetAddress home = address("192.0.2.10");
     private final InetAddress away = address("198.51.100.7");

@@ -1,6 +1,6 @@
 package io.stowage.server.auth;
 
-import io.stowage.server.TestClock;
+import io.stowage.storage.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +24,7 @@ class ReloadingFileTest {
     @TempDir
     Path dir;
 
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock();
     private final AtomicInteger parses = new AtomicInteger();
 
     /** Content is the text; a file whose text starts with "bad" does not parse. */

@@ -1,6 +1,6 @@
 package io.stowage.server.auth;
 
-import io.stowage.server.TestClock;
+import io.stowage.storage.testing.ManualClock;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -41,7 +41,7 @@ class TokenIssuerVerifierTest {
     private static final String SERVICE = "registry.example.com";
     private static final TokenSigningKey KEY = TokenSigningKey.generate();
 
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock();
     private final TokenIssuer issuer = new TokenIssuer(KEY, ISSUER, SERVICE, TokenIssuer.DEFAULT_LIFETIME, clock);
     private final TokenVerifier verifier = new TokenVerifier(SERVICE, List.of(TrustedIssuer.of(ISSUER, KEY)), clock);
 
@@ -153,12 +153,12 @@ class TokenIssuerVerifierTest {
 
     @Test
     void aTokenFromTheFutureIsRejectedBeyondTheClockSkew() throws Exception {
-        TestClock ahead = new TestClock(clock.instant().plusSeconds(31));
+        ManualClock ahead = new ManualClock(clock.instant().plusSeconds(31));
         String early = new TokenIssuer(KEY, ISSUER, SERVICE, TokenIssuer.DEFAULT_LIFETIME, ahead)
                 .issue(Principal.user("a"), List.of()).token();
         assertEquals(Reason.NOT_YET_VALID, rejection(early));
 
-        TestClock slightlyAhead = new TestClock(clock.instant().plusSeconds(29));
+        ManualClock slightlyAhead = new ManualClock(clock.instant().plusSeconds(29));
         verifier.verify(new TokenIssuer(KEY, ISSUER, SERVICE, TokenIssuer.DEFAULT_LIFETIME, slightlyAhead)
                 .issue(Principal.user("a"), List.of()).token());
     }

@@ -13,6 +13,11 @@ import java.time.ZoneOffset;
 public final class ManualClock extends Clock {
     private volatile Instant now;
 
+    /** A clock at a fixed, arbitrary instant, for tests that only move it. */
+    public ManualClock() {
+        this(Instant.parse("2026-03-01T10:00:00Z"));
+    }
+
     public ManualClock(Instant start) {
         this.now = start;
     }
